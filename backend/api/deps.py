@@ -1,0 +1,48 @@
+"""What a handler needs from the request: who is calling, and the open resources."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from sanic import Request
+from sanic_ext import openapi
+
+from backend.domain.roles import Role
+from backend.errors import Forbidden, NotAuthenticated
+from backend.infra.resources import Resources
+from backend.infra.tokens import AccessClaims
+
+
+def resources(request: Request) -> Resources:
+    return request.app.ctx.resources
+
+
+def client_ip(request: Request) -> str:
+    # Behind nginx the app sees the proxy; nginx sets X-Real-IP (docker/nginx.conf).
+    return request.headers.get("x-real-ip") or request.ip or "unknown"
+
+
+def caller(request: Request) -> AccessClaims:
+    """The verified claims of the caller's access token."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated()
+    return resources(request).access_tokens.verify(token.strip())
+
+
+def authenticated(*roles: Role):
+    """Require a valid access token whose active role is one of `roles` (any role when empty)."""
+
+    def decorator(handler):
+        @wraps(handler)
+        async def wrapper(request: Request, *args, **kwargs):
+            claims = caller(request)
+            if roles and claims.role not in roles:
+                raise Forbidden("当前身份不能进行此操作，请切换身份")
+            request.ctx.auth = claims
+            return await handler(request, *args, **kwargs)
+
+        return openapi.secured("bearer")(wrapper)
+
+    return decorator

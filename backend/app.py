@@ -1,0 +1,130 @@
+"""create_app(settings): blueprints, listeners, error handlers, request ids."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from sanic import Request, Sanic
+from sanic.exceptions import SanicException
+from sanic.response import HTTPResponse, json
+from sanic_ext import Extend
+
+from backend.config import Settings
+from backend.errors import AppError, ServiceUnavailable
+from backend.infra.logging import configure_logging, request_id_var
+from backend.infra.resources import Resources
+
+log = logging.getLogger("backend.app")
+
+API_PREFIX = "/api/v1"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SANIC_CODES = {
+    400: ("bad_request", "请求有误"),
+    401: ("not_authenticated", "请先登录"),
+    403: ("forbidden", "没有权限进行此操作"),
+    404: ("not_found", "找不到该地址"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    408: ("request_timeout", "请求超时，请重试"),
+    413: ("payload_too_large", "提交的内容太大"),
+    416: ("range_not_satisfiable", "请求的范围无效"),
+    429: ("too_many_requests", "操作太频繁，请稍后再试"),
+    503: ("service_unavailable", "服务暂时不可用，请稍后再试"),
+}
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    """Connection failures of the database or Redis: the client should retry later."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from tortoise.exceptions import DBConnectionError
+
+    unavailable = (RedisConnectionError, RedisTimeoutError, DBConnectionError, ConnectionError, TimeoutError)
+    try:
+        import asyncpg
+
+        unavailable += (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.CannotConnectNowError,
+                        asyncpg.exceptions.InterfaceError)
+    except ImportError:  # pragma: no cover - asyncpg is a pinned dependency
+        pass
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, unavailable):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def error_response(error: AppError) -> HTTPResponse:
+    return json(error.to_body(), status=error.status, headers=error.headers)
+
+
+def create_app(settings: Settings, resources: Resources | None = None, name: str = "zjfw") -> Sanic:
+    """Build the app. Pass open `resources` to share them across apps (tests)."""
+    settings.check()
+    configure_logging(settings.log_json)
+    app = Sanic(name, env_prefix="SANIC_UNUSED_")
+    app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.OAS_UI_DEFAULT = "swagger"
+    app.config.OAS_URL_PREFIX = "/docs"
+    app.config.API_TITLE = "专家服务基层 · 点餐式服务平台 API"
+    app.config.API_VERSION = "1.0"
+    app.config.API_DESCRIPTION = "基层下单、属地接单、省厅派单、上门签到、基层评价。所有错误均返回 {\"error\": {\"code\", \"message\", \"fields\"}}。"
+    app.config.CORS = False
+    app.config.HEALTH = False
+    Extend(app, openapi_config={}, built_in_extensions=True)
+    app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
+
+    app.ctx.settings = settings
+    owns_resources = resources is None
+    app.ctx.resources = resources or Resources(settings)
+
+    @app.before_server_start
+    async def open_resources(app: Sanic) -> None:
+        await app.ctx.resources.open()
+
+    @app.after_server_stop
+    async def close_resources(app: Sanic) -> None:
+        if owns_resources:
+            await app.ctx.resources.close()
+
+    @app.on_request(priority=100)
+    async def assign_request_id(request: Request) -> None:
+        given = request.headers.get("x-request-id", "")
+        request.ctx.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id_var.set(request.ctx.request_id)
+
+    @app.on_response
+    async def attach_request_id(request: Request, response: HTTPResponse) -> None:
+        request_id = getattr(request.ctx, "request_id", None)
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+
+    @app.exception(AppError)
+    async def on_app_error(request: Request, exc: AppError) -> HTTPResponse:
+        return error_response(exc)
+
+    @app.exception(SanicException)
+    async def on_sanic_error(request: Request, exc: SanicException) -> HTTPResponse:
+        status = getattr(exc, "status_code", 500) or 500
+        if status >= 500:
+            return await on_unexpected(request, exc)
+        code, message = _SANIC_CODES.get(status, ("bad_request", "请求有误"))
+        headers = dict(getattr(exc, "headers", {}) or {})
+        return json({"error": {"code": code, "message": message, "fields": {}}}, status=status, headers=headers)
+
+    @app.exception(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> HTTPResponse:
+        if _is_unavailable(exc):
+            log.warning("dependency unavailable: %s", type(exc).__name__)
+            return error_response(ServiceUnavailable())
+        log.exception("unhandled error")
+        body = {"error": {"code": "internal_error", "message": "服务器出错了，请稍后再试", "fields": {}}}
+        return json(body, status=500)
+
+    from backend.api import register_blueprints
+
+    register_blueprints(app)
+    return app

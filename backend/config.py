@@ -1,0 +1,152 @@
+"""One Settings object, read from the environment.
+
+Development and tests run on embedded defaults (SQLite under var/, an
+in-process Redis substitute, the fake WeChat server). Production refuses
+those defaults and any placeholder secret, and says why.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+PLACEHOLDER_SECRET = "change-me-development-only-secret-0123456789"
+PLACEHOLDER_WECHAT_APPID = "wx0000000000000000"
+PLACEHOLDER_WECHAT_SECRET = "fake-wechat-secret"
+FAKE_WECHAT = "fake"
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """The environment describes a configuration this app refuses to run with."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    # sqlite://… or postgres://… ; empty means SQLite under var/.
+    database_url: str = ""
+    # redis://… ; empty means the in-process substitute (fakeredis).
+    redis_url: str = ""
+    redis_max_connections: int = 64
+    db_pool_size: int = 20
+    # Signing keys: "kid:secret" pairs separated by commas, the first signs.
+    jwt_keys: str = f"dev:{PLACEHOLDER_SECRET}"
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 30 * 24 * 3600
+    # "fake" starts the fake WeChat server in-process; otherwise an https base URL.
+    wechat_api_base: str = FAKE_WECHAT
+    wechat_appid: str = PLACEHOLDER_WECHAT_APPID
+    wechat_secret: str = PLACEHOLDER_WECHAT_SECRET
+    wechat_timeout: float = 5.0
+    login_rate_per_minute: int = 10
+    max_body_bytes: int = 12 * 1024 * 1024
+    log_json: bool = True
+    storage_dir: str = str(VAR_DIR / "uploads")
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Province whose provincial admins may let local admins dispatch.
+    local_dispatch_allowed: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read every field from an upper-case environment variable of the same name."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f.name.upper())
+            if raw is None or raw == "":
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = _bool(raw)
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{VAR_DIR / 'app.sqlite3'}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def uses_fake_redis(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def uses_fake_wechat(self) -> bool:
+        return self.wechat_api_base == FAKE_WECHAT or "127.0.0.1" in self.wechat_api_base
+
+    @property
+    def signing_keys(self) -> list[tuple[str, str]]:
+        """(kid, secret) pairs; the first one signs, all of them verify."""
+        keys = []
+        for part in self.jwt_keys.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            kid, sep, secret = part.partition(":")
+            if not sep:
+                raise SettingsError("JWT_KEYS 的格式应为 kid:secret[,kid:secret…]")
+            keys.append((kid.strip(), secret.strip()))
+        if not keys:
+            raise SettingsError("JWT_KEYS 不能为空")
+        return keys
+
+    def problems_for_production(self) -> list[str]:
+        """Why this configuration must not serve real users (empty when it may)."""
+        problems: list[str] = []
+        for kid, secret in self.signing_keys:
+            if secret == PLACEHOLDER_SECRET or "change-me" in secret:
+                problems.append(f"JWT_KEYS 中的密钥 {kid} 仍是开发用占位值")
+            elif len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10:
+                problems.append(f"JWT_KEYS 中的密钥 {kid} 太弱（至少 {MIN_SECRET_LENGTH} 个字符且不能重复简单）")
+        if self.uses_sqlite:
+            problems.append("生产环境不能使用 SQLite：请设置 DATABASE_URL=postgres://…")
+        if self.uses_fake_redis:
+            problems.append("生产环境不能使用内嵌 Redis：请设置 REDIS_URL=redis://…")
+        if self.uses_fake_wechat:
+            problems.append("生产环境不能使用模拟微信服务：请设置 WECHAT_API_BASE=https://api.weixin.qq.com")
+        if self.wechat_appid == PLACEHOLDER_WECHAT_APPID or self.wechat_secret == PLACEHOLDER_WECHAT_SECRET:
+            problems.append("WECHAT_APPID / WECHAT_SECRET 仍是占位值")
+        return problems
+
+    def check(self) -> None:
+        """Raise SettingsError when production is asked to run on development defaults."""
+        self.signing_keys  # noqa: B018 - parsing validates the format
+        if self.is_production:
+            problems = self.problems_for_production()
+            if problems:
+                raise SettingsError("拒绝以生产模式启动：\n- " + "\n- ".join(problems))
+
+
+def default_settings() -> Settings:
+    return Settings.from_env()
+
+
+__all__ = ["Settings", "SettingsError", "default_settings", "ROOT", "VAR_DIR"]

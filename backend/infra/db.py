@@ -1,0 +1,68 @@
+"""Tortoise ORM configuration and lifecycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise, connections
+
+from backend.config import Settings
+
+MODELS_APP = "models"
+
+
+def _with_pool_size(url: str, size: int) -> str:
+    """Add pool bounds to a PostgreSQL URL unless the URL sets them."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("minsize", "1")
+    query.setdefault("maxsize", str(size))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def tortoise_config(settings: Settings, database_url: str | None = None) -> dict:
+    """The config dictionary Tortoise and its migration commands read."""
+    url = database_url or settings.effective_database_url
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    elif url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        url = _with_pool_size(url, settings.db_pool_size)
+    return {
+        "connections": {"default": url},
+        "apps": {
+            MODELS_APP: {
+                "models": ["backend.models"],
+                "default_connection": "default",
+                "migrations": "backend.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+async def open_database(settings: Settings, database_url: str | None = None, create: bool = False) -> None:
+    """Initialise Tortoise for the whole process.
+
+    The global fallback matters: Sanic opens the database in a start-up
+    listener, and request tasks do not inherit that listener's context.
+    """
+    await Tortoise.init(
+        config=tortoise_config(settings, database_url), _create_db=create, _enable_global_fallback=True
+    )
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def ping_database() -> None:
+    """Raise if the database does not answer a trivial query."""
+    await connections.get("default").execute_query("SELECT 1")
+
+
+def dialect() -> str:
+    return connections.get("default").capabilities.dialect

@@ -1,0 +1,50 @@
+"""Every Redis key and its lifetime, in one place.
+
+Nothing else in the code base writes a key string: call these helpers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "zjfw"
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    ttl: int | None  # seconds; None means the key does not expire by itself
+
+
+def refresh_family(family: str, ttl: int) -> Key:
+    """A login (one device's session): the hash of its one valid refresh token, user and role."""
+    return Key(f"{PREFIX}:rf:{family}", ttl)
+
+
+def user_families(user_id: int) -> Key:
+    """The set of a user's live login families, so logout-everywhere can revoke them."""
+    return Key(f"{PREFIX}:uf:{user_id}", None)
+
+
+def rate_limit(bucket: str, subject: str, window: int, slot: int) -> Key:
+    """A fixed-window counter for one action by one subject (openid, IP, user) in one window."""
+    return Key(f"{PREFIX}:rl:{bucket}:{subject}:{slot}", window + 1)
+
+
+def wechat_access_token(appid: str) -> Key:
+    """The WeChat server-side access token, shared by every worker."""
+    return Key(f"{PREFIX}:wx:at:{appid}", 7000)
+
+
+def wechat_access_token_lock(appid: str) -> Key:
+    """Held by the one worker that is refreshing the access token."""
+    return Key(f"{PREFIX}:wx:atlock:{appid}", 10)
+
+
+def sweeper_lock(name: str, ttl: int) -> Key:
+    """Held by the one worker running a periodic job."""
+    return Key(f"{PREFIX}:lock:{name}", ttl)
+
+
+def readiness_probe() -> Key:
+    return Key(f"{PREFIX}:ready", 5)

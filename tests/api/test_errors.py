@@ -1,0 +1,51 @@
+async def test_a_missing_field_is_reported_per_field_in_chinese(client):
+    _, response = await client.post("/api/v1/auth/wechat-login", json={})
+    assert response.status == 422
+    assert response.json["error"]["code"] == "validation_failed"
+    assert response.json["error"]["fields"] == {"code": "此项必填"}
+
+
+async def test_a_wrongly_typed_field_is_reported(client):
+    _, response = await client.post("/api/v1/auth/wechat-login", json={"code": 12})
+    assert response.status == 422
+    assert response.json["error"]["fields"] == {"code": "应为文字"}
+
+
+async def test_a_body_that_is_not_json_is_a_clear_422(client):
+    _, response = await client.post(
+        "/api/v1/auth/wechat-login", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status == 422
+    assert response.json["error"]["fields"] == {"body": "JSON 格式错误"}
+
+
+async def test_an_unknown_role_value_lists_the_allowed_ones(client):
+    from support.auth import bearer, login
+
+    tokens = await login(client, "role-typo")
+    _, response = await client.post("/api/v1/auth/switch-role", json={"role": "king"}, headers=bearer(tokens))
+    assert response.status == 422
+    assert "requester" in response.json["error"]["fields"]["role"]
+
+
+async def test_an_unknown_path_is_a_json_404(client):
+    _, response = await client.get("/api/v1/no-such-thing")
+    assert response.status == 404
+    assert response.json["error"]["code"] == "not_found"
+    assert response.json["error"]["fields"] == {}
+
+
+async def test_a_wrong_method_is_a_json_405(client):
+    _, response = await client.get("/api/v1/auth/wechat-login")
+    assert response.status == 405
+    assert response.json["error"]["code"] == "method_not_allowed"
+
+
+async def test_openapi_documents_request_bodies_and_required_fields(client):
+    _, response = await client.get("/docs/openapi.json")
+    assert response.status == 200
+    body = response.json["paths"]["/api/v1/auth/wechat-login"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert body["required"] is True
+    assert schema["required"] == ["code"]
+    assert schema["properties"]["code"]["maxLength"] == 128
