@@ -90,6 +90,29 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
         if owns_resources:
             await app.ctx.resources.close()
 
+    if settings.app_env != "test":
+        # Tests drive the jobs themselves (outbox.drain, PeriodicJobs.run_once) so they stay deterministic.
+        @app.after_server_start
+        async def start_background_jobs(app: Sanic) -> None:
+            from functools import partial
+
+            from backend.infra.periodic import PeriodicJobs
+            from backend.services import outbox, sweeper
+
+            res = app.ctx.resources
+            jobs = PeriodicJobs(res.redis)
+            jobs.register("outbox", settings.outbox_interval_seconds, partial(outbox.drain, res),
+                          lock_ttl=int(outbox.LEASE.total_seconds()))
+            jobs.register("order-sweeper", settings.sweeper_interval_seconds, partial(sweeper.sweep, settings))
+            jobs.start(app)
+            app.ctx.jobs = jobs
+
+        @app.before_server_stop
+        async def stop_background_jobs(app: Sanic) -> None:
+            jobs = getattr(app.ctx, "jobs", None)
+            if jobs is not None:
+                await jobs.stop()
+
     @app.on_request(priority=100)
     async def assign_request_id(request: Request) -> None:
         given = request.headers.get("x-request-id", "")

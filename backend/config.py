@@ -55,8 +55,24 @@ class Settings:
     log_json: bool = True
     storage_dir: str = str(VAR_DIR / "uploads")
     public_base_url: str = "http://127.0.0.1:8000"
-    # Province whose provincial admins may let local admins dispatch.
+    # Whether local admins may dispatch and publish, as some provinces allow.
     local_dispatch_allowed: bool = False
+    # Deadlines of the core loop: working days (weekends, holidays and 调休 respected) and hours.
+    accept_working_days: int = 2
+    dispatch_working_days: int = 3
+    expert_answer_hours: int = 24
+    claim_working_days: int = 5
+    # Background jobs: how often each worker tries to run them (one runs at a time, under a Redis lock).
+    sweeper_interval_seconds: int = 60
+    outbox_interval_seconds: int = 5
+    outbox_max_attempts: int = 8
+    # WeChat subscribe-message template ids, as configured in the mini-program's console.
+    template_order_update: str = "TMPL_ORDER_UPDATE"
+    template_assignment: str = "TMPL_ASSIGNMENT"
+    template_reminder: str = "TMPL_REMINDER"
+    # Uploads.
+    upload_max_bytes: int = 8 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

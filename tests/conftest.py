@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -158,3 +157,16 @@ async def client(app):
     started = StartedOnceASGIClient(app)
     yield started
     await started.stop()
+
+
+@pytest.fixture
+async def mutable_menu(resources):
+    """For tests that edit the service menu: the shipped menu is restored afterwards."""
+    yield
+    from backend.models import OrderItem, ServiceCategory, ServiceItem
+    from backend.seed.loader import load_menu
+
+    await OrderItem.all().delete()
+    await ServiceItem.all().delete()
+    await ServiceCategory.all().delete()
+    await load_menu()

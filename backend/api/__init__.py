@@ -6,7 +6,9 @@ from sanic import Sanic
 
 
 def register_blueprints(app: Sanic) -> None:
-    from backend.api import admin, auth, health, regions
+    from backend.api import admin, auth, health, menu, orders, regions, teams
+    from backend.api import uploads
+    from backend.api import notifications
 
-    for blueprint in (health.bp, auth.bp, regions.bp, admin.bp):
+    for blueprint in (health.bp, auth.bp, regions.bp, admin.bp, menu.bp, orders.bp, teams.bp, uploads.bp, notifications.bp):
         app.blueprint(blueprint)

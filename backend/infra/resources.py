@@ -13,6 +13,7 @@ from backend.config import Settings
 from backend.infra.db import close_database, open_database
 from backend.infra.ratelimit import RateLimiter
 from backend.infra.redis import build_redis
+from backend.infra.storage import Storage, build_storage
 from backend.infra.tokens import AccessTokenCodec, RefreshTokenStore
 from backend.infra.wechat.gateway import WeChatGateway, build_wechat_gateway
 
@@ -52,6 +53,7 @@ class Resources:
         self.wechat = build_wechat_gateway(self.settings, self.redis, fake_base_url=fake_base_url)
         self.refresh_tokens = RefreshTokenStore(self.redis, self.settings.refresh_token_ttl)
         self.rate_limiter = RateLimiter(self.redis)
+        self.storage: Storage = build_storage(self.settings)
         self.is_open = True
 
     async def close(self) -> None:

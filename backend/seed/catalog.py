@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
-from backend.domain.regions import LEVEL_DIGITS, normalize
+from backend.domain.regions import LEVEL_DIGITS
 
 LEVELS: tuple[str, ...] = tuple(LEVEL_DIGITS)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from backend.config import Settings
 from backend.domain import regions as region_rules
 from backend.domain.roles import Role
 from backend.models import ExpertProfile, Region, RoleGrant, ServiceCategory, ServiceItem, User
@@ -140,7 +141,70 @@ async def load_demo_data() -> str:
                 },
             )
     users = await User.filter(openid__startswith=FAKE_OPENID_PREFIX).count()
-    return f"演示账号共 {users} 个"
+    orders = await load_demo_orders()
+    return f"演示账号共 {users} 个，演示需求单 {orders} 张"
+
+
+# How far along the loop each demo order is walked, so every screen has something to show.
+DEMO_PROGRESS = {
+    "order-01": [],
+    "order-02": ["accept"],
+    "order-03": ["accept", "dispatch"],
+    "order-04": ["accept", "publish"],
+    "order-05": ["accept", "dispatch", "expert_accept"],
+    "order-06": ["return"],
+    "order-07": [],
+}
+
+
+async def load_demo_orders() -> int:
+    """Place the demo orders through the real services, then walk each one along the loop.
+
+    Skipped when orders exist already, so a restart does not duplicate them.
+    """
+    from datetime import date, timedelta
+
+    from backend.infra.tokens import AccessClaims
+    from backend.models import Order
+    from backend.schemas.orders import DispatchRequest, ExpertAcceptance, OrderCreate, PublishRequest
+    from backend.services import orders as order_service
+
+    if await Order.exists():
+        return 0
+    settings = Settings.from_env()
+    province = await User.get(openid=demo_openid("province-admin"))
+    province_claims = AccessClaims(province.id, Role.PROVINCE_ADMIN.value, DEMO_PROVINCE, "seed")
+    today = date.today()
+    placed = 0
+    for entry in catalog.demo_orders():
+        requester = await User.get(openid=demo_openid(entry["requester"]))
+        claims = AccessClaims(requester.id, Role.REQUESTER.value, None, "seed")
+        window = entry.get("preferred_window", {"from_days": 2, "to_days": 7})
+        body = OrderCreate(
+            items=entry["items"], description=entry["description"], region_code=entry["region_code"],
+            address=entry["address"], latitude=entry["lat"], longitude=entry["lng"],
+            window_start=today + timedelta(days=window["from_days"]),
+            window_end=today + timedelta(days=window["to_days"]),
+            contact_phone=entry["contact_phone"], on_behalf_of=entry.get("on_behalf_of"),
+        )
+        order = await order_service.place_order(settings, claims, body)
+        placed += 1
+        expert = await ExpertProfile.filter(field=order["field"], status="verified").order_by("id").first()
+        for step in DEMO_PROGRESS.get(entry["key"], []):
+            if step == "accept":
+                await order_service.accept(settings, province_claims, order["id"])
+            elif step == "return":
+                await order_service.return_for_information(settings, province_claims, order["id"],
+                                                           "请补充螃蟹发病的照片和稻田面积")
+            elif step == "dispatch":
+                await order_service.dispatch(settings, province_claims, order["id"],
+                                             DispatchRequest(expert_id=expert.id))
+            elif step == "publish":
+                await order_service.publish(settings, province_claims, order["id"], PublishRequest())
+            elif step == "expert_accept":
+                expert_claims = AccessClaims(expert.user_id, Role.EXPERT.value, expert.region_code, "seed")
+                await order_service.expert_accept(settings, expert_claims, order["id"], ExpertAcceptance())
+    return placed
 
 
 def demo_logins() -> list[tuple[str, str]]:

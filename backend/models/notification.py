@@ -1,0 +1,40 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Notification(Model):
+    """One entry in a person's message centre, about something that happened to an order they take part in."""
+
+    id = fields.BigIntField(primary_key=True)
+    user_id = fields.BigIntField(db_index=True)
+    event = fields.CharField(max_length=32)
+    title = fields.CharField(max_length=64)
+    body = fields.CharField(max_length=500, default="")
+    order_id = fields.BigIntField(null=True, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    read_at = fields.DatetimeField(null=True)
+    # Per person: a job that runs again (a sweeper after a crash) must not tell them twice.
+    dedupe_key = fields.CharField(max_length=160, null=True, unique=True)
+
+    class Meta:
+        table = "notification"
+
+
+class OutboxMessage(Model):
+    """A message to another system, queued in the transaction that caused it and sent later by the outbox drain."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=32, default="wechat_subscribe")
+    # For wechat_subscribe: openid, template_id, data, page.
+    payload = fields.JSONField()
+    status = fields.CharField(max_length=16, default="pending", db_index=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    # An error code or exception type only, never a token, secret or response body.
+    last_error = fields.CharField(max_length=200, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    dedupe_key = fields.CharField(max_length=160, null=True, unique=True)
+
+    class Meta:
+        table = "outbox_message"
