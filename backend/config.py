@@ -70,6 +70,15 @@ class Settings:
     template_order_update: str = "TMPL_ORDER_UPDATE"
     template_assignment: str = "TMPL_ASSIGNMENT"
     template_reminder: str = "TMPL_REMINDER"
+    # On-site check-in: rotating codes, geofence, and what makes a visit look wrong.
+    checkin_code_ttl_seconds: int = 60
+    checkin_radius_m: int = 500
+    checkin_refuse_radius_m: int = 20_000
+    min_visit_minutes: int = 30
+    max_visit_hours: int = 10
+    # Ledger: a calendar day with at least this many verified hours is a service day.
+    service_day_hours: float = 4.0
+    continuing_education_days: int = 10
     # Uploads.
     upload_max_bytes: int = 8 * 1024 * 1024
     upload_max_pixels: int = 40_000_000

@@ -6,9 +6,8 @@ from sanic import Sanic
 
 
 def register_blueprints(app: Sanic) -> None:
-    from backend.api import admin, auth, health, menu, orders, regions, teams
-    from backend.api import uploads
-    from backend.api import notifications
+    from backend.api import admin, auth, health, menu, notifications, orders, regions, teams, uploads, visits
 
-    for blueprint in (health.bp, auth.bp, regions.bp, admin.bp, menu.bp, orders.bp, teams.bp, uploads.bp, notifications.bp):
-        app.blueprint(blueprint)
+    blueprints = (health, auth, regions, admin, menu, orders, teams, uploads, notifications, visits)
+    for module in blueprints:
+        app.blueprint(module.bp)

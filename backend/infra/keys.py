@@ -48,3 +48,8 @@ def sweeper_lock(name: str, ttl: int) -> Key:
 
 def readiness_probe() -> Key:
     return Key(f"{PREFIX}:ready", 5)
+
+
+def checkin_code(jti: str, ttl: int) -> Key:
+    """A check-in code already scanned: value is the expert who used it, so a retry finds its visit."""
+    return Key(f"{PREFIX}:cc:{jti}", ttl)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from backend.config import Settings
+from backend.infra.checkin_codes import CheckinCodec
 from backend.infra.db import close_database, open_database
 from backend.infra.ratelimit import RateLimiter
 from backend.infra.redis import build_redis
@@ -30,6 +31,7 @@ class Resources:
         self.fake_wechat = None
         self.fake_redis_server = None
         self.access_tokens = AccessTokenCodec(settings.signing_keys, settings.access_token_ttl)
+        self.checkin_codes = CheckinCodec(settings.signing_keys, settings.checkin_code_ttl_seconds)
         self.refresh_tokens: RefreshTokenStore | None = None
         self.rate_limiter: RateLimiter | None = None
 

@@ -7,16 +7,29 @@ from backend.models.notification import Notification, OutboxMessage
 from backend.models.order import Order, OrderAssignee, OrderItem
 from backend.models.region import Region
 from backend.models.team import ServiceTeam, TeamMember
-from backend.models.user import RoleGrant, User
 from backend.models.upload import Upload
+from backend.models.user import RoleGrant, User
+from backend.models.visit import BaseAttendance, LedgerEntry, ServiceBase, ServiceLog, Visit
 
 __all__ = [
+    "AuditRecord",
+    "BaseAttendance",
+    "ExpertProfile",
+    "LedgerEntry",
     "Notification",
-    "OutboxMessage",
-    "Upload",
     "Order",
     "OrderAssignee",
     "OrderItem",
+    "OutboxMessage",
+    "Region",
+    "RoleGrant",
+    "ServiceBase",
+    "ServiceCategory",
+    "ServiceItem",
+    "ServiceLog",
     "ServiceTeam",
     "TeamMember",
-    "AuditRecord", "ExpertProfile", "Region", "RoleGrant", "ServiceCategory", "ServiceItem", "User"]
+    "Upload",
+    "User",
+    "Visit",
+]

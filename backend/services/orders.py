@@ -118,51 +118,68 @@ async def _transition(
     action: Action,
     reason: str | None,
     build: Any = None,
+    conn=None,
 ) -> Order:
-    """Apply `action` to the order, or raise why not. `build(order, conn)` returns the Outcome."""
+    """Apply `action` to the order, or raise why not. `build(order, conn)` returns the Outcome.
+
+    Runs in the caller's transaction when `conn` is given (check-in moves the
+    order along with the visit it writes), otherwise in its own.
+    """
+    if conn is None:
+        async with in_transaction() as own:
+            return await _transition(settings, claims, order_id, action, reason, build, own)
     role = claims.role if claims else "system"
-    async with in_transaction() as conn:
-        order = await _load(order_id, conn=conn)
-        if claims is not None:
-            relations = await _visible_or_404(settings, claims, order)
-        try:
-            transition = order_flow.plan(action, order.status, role, reason)
-        except order_flow.FlowError as exc:
-            raise _flow_error(exc) from None
-        if claims is not None and not _relation_ok(transition, relations):
-            raise Forbidden(f"您不能对该需求单{order_flow.ACTION_LABELS[action]}")
-        outcome: Outcome = (await build(order, conn)) if build else Outcome()
-        changes = {"status": transition.target.value, "version": order.version + 1, **outcome.changes}
-        if reason:
-            changes["last_reason"] = reason.strip()
-        updated = await Order.filter(id=order.id, version=order.version).using_db(conn).update(**changes)
-        if not updated:
-            current = await _load(order_id, conn=conn)
-            raise Conflict(
-                "该需求单刚被其他人处理过，请刷新后再试",
-                code="concurrent_update",
-                extra={"current_status": current.status},
-            )
-        await AuditRecord.create(
-            using_db=conn,
-            actor_id=claims.user_id if claims else None,
-            actor_role=role,
-            action=action.value,
-            subject_type="order",
-            subject_id=str(order.id),
-            region_code=order.region_code,
-            from_state=order.status,
-            to_state=transition.target.value,
-            reason=reason.strip() if reason else None,
-            detail=outcome.detail,
+    order = await _load(order_id, conn=conn)
+    relations: set[str] = set()
+    if claims is not None:
+        relations = await _visible_or_404(settings, claims, order)
+    try:
+        transition = order_flow.plan(action, order.status, role, reason)
+    except order_flow.FlowError as exc:
+        raise _flow_error(exc) from None
+    if claims is not None and not _relation_ok(transition, relations):
+        raise Forbidden(f"您不能对该需求单{order_flow.ACTION_LABELS[action]}")
+    outcome: Outcome = (await build(order, conn)) if build else Outcome()
+    changes = {"status": transition.target.value, "version": order.version + 1, **outcome.changes}
+    if reason:
+        changes["last_reason"] = reason.strip()
+    updated = await Order.filter(id=order.id, version=order.version).using_db(conn).update(**changes)
+    if not updated:
+        current = await _load(order_id, conn=conn)
+        raise Conflict(
+            "该需求单刚被其他人处理过，请刷新后再试",
+            code="concurrent_update",
+            extra={"current_status": current.status},
         )
-        for user_ids, event, body in outcome.notices:
-            await notify(
-                user_ids, event, order_id=order.id, body=body, data={"order_id": order.id},
-                page=f"pages/order/detail/index?id={order.id}",
-                dedupe_key=f"order:{order.id}:v{order.version + 1}:{event.value}", using_db=conn,
-            )
-        return await _load(order_id, conn=conn)
+    await AuditRecord.create(
+        using_db=conn,
+        actor_id=claims.user_id if claims else None,
+        actor_role=role,
+        action=action.value,
+        subject_type="order",
+        subject_id=str(order.id),
+        region_code=order.region_code,
+        from_state=order.status,
+        to_state=transition.target.value,
+        reason=reason.strip() if reason else None,
+        detail=outcome.detail,
+    )
+    for user_ids, event, body in outcome.notices:
+        await notify(
+            user_ids, event, order_id=order.id, body=body, data={"order_id": order.id},
+            page=f"pages/order/detail/index?id={order.id}",
+            dedupe_key=f"order:{order.id}:v{order.version + 1}:{event.value}", using_db=conn, settings=settings,
+        )
+    return await _load(order_id, conn=conn)
+
+
+async def system_transition(settings: Settings, order_id: int, action: Action, *, conn=None,
+                            changes: dict[str, Any] | None = None) -> Order:
+    """A transition the system makes (check-in starts service, the last check-out ends it)."""
+    async def build(order: Order, _conn) -> Outcome:
+        return Outcome(changes=dict(changes or {}))
+
+    return await _transition(settings, None, order_id, action, None, build, conn)
 
 
 # --------------------------------------------------------------------------- reading

@@ -68,3 +68,23 @@ async def place_order(client, tokens: dict, **overrides) -> dict:
     _, response = await client.post("/api/v1/orders", json=order_body(**overrides), headers=bearer(tokens))
     assert response.status == 201, response.json
     return response.json
+
+
+async def scheduled_order(client, suffix: str = "") -> dict:
+    """An order walked to 'scheduled': placed, accepted, dispatched and accepted by its expert."""
+    from support.auth import bearer
+
+    farmer = await login(client, f"visit-farmer{suffix}")
+    county = await admin_tokens(client, f"visit-county{suffix}", Role.LOCAL_ADMIN, WUCHANG)
+    province = await admin_tokens(client, f"visit-province{suffix}", Role.PROVINCE_ADMIN, PROVINCE)
+    expert, expert_id = await expert_tokens(client, f"visit-expert{suffix}")
+    order = await place_order(client, farmer)
+    for path, tokens, body in (
+        ("accept", county, {}),
+        ("dispatch", province, {"expert_id": expert_id}),
+        ("expert-accept", expert, {}),
+    ):
+        _, response = await client.post(f"/api/v1/orders/{order['id']}/{path}", json=body, headers=bearer(tokens))
+        assert response.status == 200, response.json
+    return {"order": order, "farmer": farmer, "county": county, "province": province, "expert": expert,
+            "expert_id": expert_id}
