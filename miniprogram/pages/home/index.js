@@ -3,6 +3,7 @@
 const auth = require('../../services/auth');
 
 const LOGIN_FAILED_MESSAGE = '登录没有成功，请稍后重试';
+const REQUESTER_MENU_URL = '/pages/requester/menu/index';
 
 function greetingFor(user) {
   return user.nickname ? `您好，${user.nickname}` : '您好';
@@ -55,6 +56,10 @@ Component({
 
     onRetry() {
       return this.showLogin(getApp().relogin());
+    },
+
+    onOpenRequesterMenu() {
+      wx.navigateTo({ url: REQUESTER_MENU_URL });
     },
 
     onPickRole(event) {
