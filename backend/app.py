@@ -147,7 +147,8 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
         body = {"error": {"code": "internal_error", "message": "服务器出错了，请稍后再试", "fields": {}}}
         return json(body, status=500)
 
-    from backend.api import register_blueprints
+    from backend.api import idempotency, register_blueprints
 
+    idempotency.install(app)
     register_blueprints(app)
     return app

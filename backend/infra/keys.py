@@ -53,3 +53,11 @@ def readiness_probe() -> Key:
 def checkin_code(jti: str, ttl: int) -> Key:
     """A check-in code already scanned: value is the expert who used it, so a retry finds its visit."""
     return Key(f"{PREFIX}:cc:{jti}", ttl)
+
+
+def idempotency(user_id: int, key: str) -> Key:
+    """A client's Idempotency-Key: 'pending:<fingerprint>' while running, then the stored answer."""
+    return Key(f"{PREFIX}:idem:{user_id}:{key}", 24 * 3600)
+
+
+IDEMPOTENCY_PENDING_TTL = 60

@@ -81,6 +81,32 @@ EVENTS: dict[Event, EventSpec] = {
     Event.REMINDER: EventSpec("催办：有待您处理的事项", "template_reminder"),
 }
 
+# Where a tap on the message lands, by who receives each event (mini-program routes).
+REQUESTER_ORDER_PAGE = "pages/requester/order-detail/index?id={order_id}"
+EXPERT_TASK_PAGE = "pages/expert/task/index?id={order_id}"
+ADMIN_ORDER_PAGE = "pages/admin/order/index?id={order_id}"
+EVENT_PAGES = {
+    Event.ORDER_ACCEPTED: REQUESTER_ORDER_PAGE,
+    Event.ORDER_RETURNED: REQUESTER_ORDER_PAGE,
+    Event.ORDER_REJECTED: REQUESTER_ORDER_PAGE,
+    Event.ORDER_DISPATCHED: REQUESTER_ORDER_PAGE,
+    Event.EXPERT_ACCEPTED: REQUESTER_ORDER_PAGE,
+    Event.ASSIGNED: EXPERT_TASK_PAGE,
+    Event.ORDER_RECALLED: EXPERT_TASK_PAGE,
+    Event.CLAIM_CONFIRMED: EXPERT_TASK_PAGE,
+    Event.CLAIM_REOPENED: EXPERT_TASK_PAGE,
+    Event.ORDER_CANCELLED: EXPERT_TASK_PAGE,
+    Event.NEW_ORDER: ADMIN_ORDER_PAGE,
+    Event.ORDER_CLAIMED: ADMIN_ORDER_PAGE,
+    Event.EXPERT_DECLINED: ADMIN_ORDER_PAGE,
+    Event.REMINDER: ADMIN_ORDER_PAGE,
+}
+
+
+def page_for(event: Event, order_id: int) -> str:
+    """The mini-program page that shows this event's order to the person it is sent to."""
+    return EVENT_PAGES[event].format(order_id=order_id)
+
 
 
 def _unique(user_ids: Iterable[int]) -> list[int]:

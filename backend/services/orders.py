@@ -33,7 +33,7 @@ from backend.models import (
     TeamMember,
 )
 from backend.services import order_views
-from backend.services.notifications import Event, notify
+from backend.services.notifications import Event, notify, page_for
 
 # Which relations (from order_views.relation_to) satisfy each relation of the table.
 RELATION_MATCH = {
@@ -167,7 +167,7 @@ async def _transition(
     for user_ids, event, body in outcome.notices:
         await notify(
             user_ids, event, order_id=order.id, body=body, data={"order_id": order.id},
-            page=f"pages/order/detail/index?id={order.id}",
+            page=page_for(event, order.id),
             dedupe_key=f"order:{order.id}:v{order.version + 1}:{event.value}", using_db=conn, settings=settings,
         )
     return await _load(order_id, conn=conn)
@@ -337,7 +337,7 @@ async def place_order(settings: Settings, claims: AccessClaims, data) -> dict:
         if admins:
             await notify(admins, Event.NEW_ORDER, order_id=order.id,
                          body=f"{village.name}提交了新的服务需求：{items[0].name}",
-                         data={"order_id": order.id}, page=f"pages/admin/order/index?id={order.id}",
+                         data={"order_id": order.id}, page=page_for(Event.NEW_ORDER, order.id),
                          dedupe_key=f"order:{order.id}:submitted", using_db=conn)
     return await get_order(settings, claims, order.id)
 

@@ -20,7 +20,7 @@ from backend.errors import AppError
 from backend.infra.clock import CHINA, now
 from backend.models import Order
 from backend.services import orders
-from backend.services.notifications import Event, notify
+from backend.services.notifications import Event, notify, page_for
 
 log = logging.getLogger("backend.sweeper")
 
@@ -45,7 +45,7 @@ async def _remind_then_escalate(settings: Settings, order: Order, at: datetime, 
                 .using_db(conn).update(reminded_at=at)
             if claimed and first:
                 await notify(first, Event.REMINDER, order_id=order.id, body=message, data={"order_id": order.id},
-                             page=f"pages/admin/order/index?id={order.id}",
+                             page=page_for(Event.REMINDER, order.id),
                              dedupe_key=f"order:{order.id}:v{order.version}:remind", using_db=conn)
             counts["reminded"] += claimed
         return
@@ -56,7 +56,7 @@ async def _remind_then_escalate(settings: Settings, order: Order, at: datetime, 
                 .using_db(conn).update(escalated_at=at)
             if claimed and above:
                 await notify(above, Event.REMINDER, order_id=order.id, body=f"【督办】{message}",
-                             data={"order_id": order.id}, page=f"pages/admin/order/index?id={order.id}",
+                             data={"order_id": order.id}, page=page_for(Event.REMINDER, order.id),
                              dedupe_key=f"order:{order.id}:v{order.version}:escalate", using_db=conn)
             counts["escalated"] += claimed
 

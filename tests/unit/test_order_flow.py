@@ -88,3 +88,14 @@ def test_every_action_is_refused_from_a_state_it_does_not_leave(action):
     for state in outside:
         with pytest.raises(InvalidTransition):
             plan(action, state, role, reason="原因")
+
+
+def test_every_event_opens_a_page_in_the_mini_program():
+    from pathlib import Path
+
+    from backend.services.notifications import Event, page_for
+
+    for event in Event:
+        assert page_for(event, 7).endswith("?id=7")
+    requester_page = page_for(Event.ORDER_ACCEPTED, 7).split("?")[0]
+    assert (Path(__file__).resolve().parents[2] / "miniprogram" / f"{requester_page}.js").exists()
