@@ -82,6 +82,24 @@ class Settings:
     # Uploads.
     upload_max_bytes: int = 8 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
+    # Certificates (服务基层时长证明): who issues them, the CJK font they embed (empty: the
+    # Debian fonts-wqy-microhei path, see backend/infra/pdf.py), and public verification per IP.
+    certificate_issuer: str = "黑龙江省人力资源和社会保障厅 专家服务基层平台"
+    certificate_font_path: str = ""
+    certificate_verify_per_minute: int = 30
+    # Service bases (专家服务基地): hours an expert's confirmed base activity adds, and the yearly 人次 goal.
+    base_activity_hours: float = 2.0
+    base_participant_visits_target: int = 50
+    # Excel exports refuse more rows than this rather than exhaust a worker.
+    export_max_rows: int = 100_000
+    # Offline check-in (time-based codes): the step a code lives for, how many days of secrets the
+    # requester's phone keeps, how far a phone's clock may stray before the scan is flagged (beyond
+    # it, refused), after how long an upload is flagged late, and after how long it is refused.
+    offline_step_seconds: int = 60
+    offline_secret_days: int = 7
+    offline_clock_skew_seconds: int = 600
+    offline_late_upload_hours: int = 72
+    offline_max_upload_delay_days: int = 15
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

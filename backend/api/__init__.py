@@ -6,8 +6,8 @@ from sanic import Sanic
 
 
 def register_blueprints(app: Sanic) -> None:
-    from backend.api import admin, auth, health, menu, notifications, orders, regions, teams, uploads, visits
+    from backend.api import admin, auth, feedback, health, menu, notifications, orders, regions, teams, uploads, visits
 
-    blueprints = (health, auth, regions, admin, menu, orders, teams, uploads, notifications, visits)
+    blueprints = (health, auth, regions, admin, menu, orders, teams, uploads, notifications, visits, feedback)
     for module in blueprints:
         app.blueprint(module.bp)

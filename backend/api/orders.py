@@ -156,3 +156,26 @@ async def expert_accept(request: Request, order_id: int, body: ExpertAcceptance)
 @json_body(Reason)
 async def decline(request: Request, order_id: int, body: Reason):
     return json(await orders.decline(_settings(request), request.ctx.auth, order_id, body.reason))
+
+
+@bp.post("/orders/<order_id:int>/confirm-solved")
+@openapi.summary("需求方确认问题已解决，办结")
+@authenticated(Role.REQUESTER)
+async def confirm_solved(request: Request, order_id: int):
+    return json(await orders.confirm_solved(_settings(request), request.ctx.auth, order_id))
+
+
+@bp.post("/orders/<order_id:int>/request-revisit")
+@openapi.summary("需求方申请再次上门")
+@authenticated(Role.REQUESTER)
+@json_body(Reason)
+async def request_revisit(request: Request, order_id: int, body: Reason):
+    return json(await orders.request_revisit(_settings(request), request.ctx.auth, order_id, body.reason))
+
+
+@bp.post("/orders/<order_id:int>/close")
+@openapi.summary("管理员办结（需说明原因）")
+@authenticated(*ADMINS)
+@json_body(Reason)
+async def admin_close(request: Request, order_id: int, body: Reason):
+    return json(await orders.admin_close(_settings(request), request.ctx.auth, order_id, body.reason))

@@ -125,3 +125,22 @@ def hours_by_day(check_in: datetime, check_out: datetime, zone) -> list[tuple[da
 def service_days(hours_per_day: dict[date, Decimal], threshold_hours: float) -> int:
     """Days with at least `threshold_hours` of verified service count as service days."""
     return sum(1 for hours in hours_per_day.values() if hours >= Decimal(str(threshold_hours)))
+
+
+PASSING_RATING = 3
+
+
+def hours_status(visit_status: str, rating: int | None, follow_up: tuple[str, str | None] | None) -> str:
+    """Whether a visit's hours count. `follow_up` is (status, decision) when one exists."""
+    if visit_status == "rejected":
+        return "withheld"
+    if visit_status in ("open", "flagged"):
+        return "pending"
+    if follow_up is not None:
+        status, decision = follow_up
+        if status == "closed":
+            return "counted" if decision == "approve" else "withheld"
+        return "pending"
+    if rating is not None and rating >= PASSING_RATING:
+        return "counted"
+    return "pending"

@@ -2,6 +2,7 @@
 
 from backend.models.audit import AuditRecord
 from backend.models.expert import ExpertProfile
+from backend.models.feedback import CaseStory, FollowUp, Rating
 from backend.models.menu import ServiceCategory, ServiceItem
 from backend.models.notification import Notification, OutboxMessage
 from backend.models.order import Order, OrderAssignee, OrderItem
@@ -14,13 +15,16 @@ from backend.models.visit import BaseAttendance, LedgerEntry, ServiceBase, Servi
 __all__ = [
     "AuditRecord",
     "BaseAttendance",
+    "CaseStory",
     "ExpertProfile",
+    "FollowUp",
     "LedgerEntry",
     "Notification",
     "Order",
     "OrderAssignee",
     "OrderItem",
     "OutboxMessage",
+    "Rating",
     "Region",
     "RoleGrant",
     "ServiceBase",

@@ -35,6 +35,7 @@ class Visit(Model):
     open_key = fields.CharField(max_length=48, unique=True, null=True)
     flags = fields.JSONField(default=list)
     region_code = fields.CharField(max_length=12, db_index=True)
+    rating_reminded_at = fields.DatetimeField(null=True)
     review_reason = fields.CharField(max_length=300, null=True)
     reviewed_by_id = fields.BigIntField(null=True)
     reviewed_at = fields.DatetimeField(null=True)

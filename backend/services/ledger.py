@@ -1,8 +1,9 @@
 """The service-hours ledger: rows derived from visits, and each expert's year in hours and days.
 
-Only verified service counts: a visit's rows are `counted` when it passed
-(no flags, or an admin approved it), `pending` while it waits for review,
-and `withheld` when rejected. Every row keeps its source.
+Only verified service counts. A visit's hours are `counted` once it is not
+flagged (or an admin approved it) and the requester rated it 3 or more, or
+a follow-up (回访) approved them; `withheld` when the visit was rejected or a
+follow-up withheld them; `pending` otherwise. Every row keeps its source.
 """
 
 from __future__ import annotations
@@ -19,20 +20,17 @@ from backend.infra.tokens import AccessClaims
 from backend.models import LedgerEntry, Visit
 from backend.services.order_views import expert_profile_of
 
-VISIT_STATUS_TO_LEDGER = {"completed": "counted", "approved": "counted", "flagged": "pending",
-                          "rejected": "withheld"}
-
-
-def ledger_status(visit: Visit) -> str:
-    return VISIT_STATUS_TO_LEDGER[visit.status]
-
-
 async def record_visit(visit: Visit, conn) -> None:
     """(Re)write the rows of one checked-out visit: one per calendar day it touches."""
     if visit.check_out_at is None:
         return
+    from backend.models import FollowUp, Rating
+
     await LedgerEntry.filter(visit_id=visit.id).exclude(source="adjustment").using_db(conn).delete()
-    status = ledger_status(visit)
+    rating = await Rating.filter(visit_id=visit.id).using_db(conn).first()
+    follow_up = await FollowUp.filter(visit_id=visit.id).using_db(conn).first()
+    status = rules.hours_status(visit.status, rating.overall if rating else None,
+                           (follow_up.status, follow_up.decision) if follow_up else None)
     rows = [
         LedgerEntry(expert_id=visit.expert_id, visit_id=visit.id, service_date=day, year=day.year, hours=hours,
                     source=visit.source, status=status, region_code=visit.region_code)

@@ -55,6 +55,8 @@ class Event(StrEnum):
     EXPERT_ACCEPTED = "expert_accepted"  # 需求方 / 管理员: 专家已接单
     EXPERT_DECLINED = "expert_declined"  # 派单管理员: 专家婉拒，需重新派单
     REMINDER = "reminder"  # 责任人: 催办，已超时或即将超时
+    RATE_VISIT = "rate_visit"  # 需求方: 请为刚结束的服务评价
+    FOLLOW_UP = "follow_up"  # 属地管理员: 低分或未评价，需回访
 
     @property
     def title(self) -> str:
@@ -79,6 +81,8 @@ EVENTS: dict[Event, EventSpec] = {
     Event.EXPERT_ACCEPTED: EventSpec("专家已接单", "template_order_update"),
     Event.EXPERT_DECLINED: EventSpec("专家未接单，需重新派单", "template_order_update"),
     Event.REMINDER: EventSpec("催办：有待您处理的事项", "template_reminder"),
+    Event.RATE_VISIT: EventSpec("请为专家的服务评价", "template_reminder"),
+    Event.FOLLOW_UP: EventSpec("有服务需要回访", "template_reminder"),
 }
 
 # Where a tap on the message lands, by who receives each event (mini-program routes).
@@ -100,6 +104,8 @@ EVENT_PAGES = {
     Event.ORDER_CLAIMED: ADMIN_ORDER_PAGE,
     Event.EXPERT_DECLINED: ADMIN_ORDER_PAGE,
     Event.REMINDER: ADMIN_ORDER_PAGE,
+    Event.RATE_VISIT: REQUESTER_ORDER_PAGE,
+    Event.FOLLOW_UP: ADMIN_ORDER_PAGE,
 }
 
 

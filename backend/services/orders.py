@@ -273,7 +273,7 @@ async def _menu_items(codes: list[str]) -> list[ServiceItem]:
     return [found[code] for code in codes]
 
 
-async def _local_admin_ids(region_code: str) -> list[int]:
+async def local_admin_ids(region_code: str) -> list[int]:
     """Local admins whose area contains the region (county first, then city)."""
     from backend.models import RoleGrant
 
@@ -282,7 +282,7 @@ async def _local_admin_ids(region_code: str) -> list[int]:
     return [grant.user_id for grant in grants]
 
 
-async def _province_admin_ids(region_code: str) -> list[int]:
+async def province_admin_ids(region_code: str) -> list[int]:
     from backend.models import RoleGrant
 
     province = regions.normalize(region_code)[:2].ljust(12, "0")
@@ -333,7 +333,7 @@ async def place_order(settings: Settings, claims: AccessClaims, data) -> dict:
             subject_id=str(order.id), region_code=order.region_code, to_state=OrderStatus.SUBMITTED.value,
             detail={"items": data.items},
         )
-        admins = await _local_admin_ids(order.region_code)
+        admins = await local_admin_ids(order.region_code)
         if admins:
             await notify(admins, Event.NEW_ORDER, order_id=order.id,
                          body=f"{village.name}提交了新的服务需求：{items[0].name}",
@@ -366,7 +366,7 @@ async def resubmit(settings: Settings, claims: AccessClaims, order_id: int, edit
         end = changes.get("window_end", order.window_end)
         if end < start:
             raise ValidationFailed(fields={"window_end": "期望时间的结束日期不能早于开始日期"})
-        admins = await _local_admin_ids(order.region_code)
+        admins = await local_admin_ids(order.region_code)
         return Outcome(
             changes={**changes, "due_at": workdays.add_working_days(now(), settings.accept_working_days),
                      "reminded_at": None, "escalated_at": None},
@@ -496,9 +496,9 @@ async def claim(settings: Settings, claims: AccessClaims, order_id: int) -> dict
     async def build(order: Order, conn) -> Outcome:
         if order.claim_deadline and order.claim_deadline < now():
             raise Conflict("揭榜已截止", code="claim_closed", extra={"current_status": order.status})
-        dispatchers = await _province_admin_ids(order.region_code)
+        dispatchers = await province_admin_ids(order.region_code)
         if settings.local_dispatch_allowed:
-            dispatchers += await _local_admin_ids(order.region_code)
+            dispatchers += await local_admin_ids(order.region_code)
         return Outcome(changes={"expert_id": profile.id},
                        notices=[(dispatchers, Event.ORDER_CLAIMED, f"专家 {profile.name} 揭榜，请确认")]
                        if dispatchers else [],
@@ -607,12 +607,43 @@ async def expert_accept(settings: Settings, claims: AccessClaims, order_id: int,
 
 async def decline(settings: Settings, claims: AccessClaims, order_id: int, reason: str) -> dict:
     async def build(order: Order, conn) -> Outcome:
-        dispatchers = await _province_admin_ids(order.region_code)
+        dispatchers = await province_admin_ids(order.region_code)
         return Outcome(changes=_back_to_dispatch(settings),
                        notices=[(dispatchers, Event.EXPERT_DECLINED, f"专家谢绝了任务：{reason}")] if dispatchers else [],
                        detail={"expert_id": order.expert_id, "team_id": order.team_id})
 
     return await view(settings, claims, await _transition(settings, claims, order_id, Action.DECLINE, reason, build))
+
+
+# --------------------------------------------------------------------------- 办结
+
+
+async def confirm_solved(settings: Settings, claims: AccessClaims, order_id: int) -> dict:
+    """The requester confirms the problem solved: the order closes."""
+    async def build(order: Order, conn) -> Outcome:
+        return Outcome(changes={"closed_at": now(), "due_at": None})
+
+    return await view(settings, claims,
+                      await _transition(settings, claims, order_id, Action.CONFIRM_SOLVED, None, build))
+
+
+async def request_revisit(settings: Settings, claims: AccessClaims, order_id: int, reason: str) -> dict:
+    """The requester asks the same experts to come again."""
+    async def build(order: Order, conn) -> Outcome:
+        experts = await _engaged_expert_user_ids(order)
+        return Outcome(notices=[(experts, Event.ASSIGNED, f"需求方希望您再次上门：{reason}")] if experts else [])
+
+    return await view(settings, claims,
+                      await _transition(settings, claims, order_id, Action.REQUEST_REVISIT, reason, build))
+
+
+async def admin_close(settings: Settings, claims: AccessClaims, order_id: int, reason: str) -> dict:
+    async def build(order: Order, conn) -> Outcome:
+        return Outcome(changes={"closed_at": now(), "due_at": None},
+                       notices=[([order.requester_id], Event.ORDER_ACCEPTED, f"需求单已由管理员办结：{reason}")])
+
+    return await view(settings, claims,
+                      await _transition(settings, claims, order_id, Action.ADMIN_CLOSE, reason, build))
 
 
 # --------------------------------------------------------------------------- the sweeper's transitions
@@ -622,7 +653,7 @@ async def time_out_answer(settings: Settings, order_id: int) -> Order:
     """A dispatched expert did not answer in time: the order goes back for dispatch."""
     async def build(order: Order, conn) -> Outcome:
         target = await _dispatch_target_user_id(order, conn)
-        dispatchers = await _province_admin_ids(order.region_code)
+        dispatchers = await province_admin_ids(order.region_code)
         notices = [(dispatchers, Event.REMINDER, "专家超时未答复，需求单已退回待派单")] if dispatchers else []
         if target:
             notices.append(([target], Event.ORDER_RECALLED, "您未在期限内答复，任务已转派"))
@@ -635,7 +666,7 @@ async def time_out_answer(settings: Settings, order_id: int) -> Order:
 async def expire_claim(settings: Settings, order_id: int) -> Order:
     """Nobody claimed before the deadline: back to the dispatchers."""
     async def build(order: Order, conn) -> Outcome:
-        dispatchers = await _province_admin_ids(order.region_code)
+        dispatchers = await province_admin_ids(order.region_code)
         return Outcome(changes=_back_to_dispatch(settings),
                        notices=[(dispatchers, Event.REMINDER, "揭榜期满无人揭榜，请重新派单")] if dispatchers else [])
 

@@ -34,11 +34,11 @@ async def _remind_then_escalate(settings: Settings, order: Order, at: datetime, 
     """First the admins who should act; a working day later, the province above them."""
     message = WAITING_FOR_ADMINS[OrderStatus(order.status)]
     if order.status == OrderStatus.SUBMITTED:
-        first = await orders._local_admin_ids(order.region_code)
+        first = await orders.local_admin_ids(order.region_code)
     else:
-        first = await orders._province_admin_ids(order.region_code)
+        first = await orders.province_admin_ids(order.region_code)
         if settings.local_dispatch_allowed:
-            first += await orders._local_admin_ids(order.region_code)
+            first += await orders.local_admin_ids(order.region_code)
     if order.reminded_at is None:
         async with in_transaction() as conn:
             claimed = await Order.filter(id=order.id, version=order.version, reminded_at__isnull=True) \
@@ -50,7 +50,7 @@ async def _remind_then_escalate(settings: Settings, order: Order, at: datetime, 
             counts["reminded"] += claimed
         return
     if order.escalated_at is None and workdays.add_working_days(order.reminded_at, 1) <= at:
-        above = await orders._province_admin_ids(order.region_code)
+        above = await orders.province_admin_ids(order.region_code)
         async with in_transaction() as conn:
             claimed = await Order.filter(id=order.id, version=order.version, escalated_at__isnull=True) \
                 .using_db(conn).update(escalated_at=at)
@@ -84,4 +84,7 @@ async def sweep(settings: Settings, at: datetime | None = None) -> dict:
         except AppError as exc:
             # Someone acted on the order while we looked at it: nothing left to do.
             log.info("sweeper skipped order %s: %s", order.id, exc.code)
+    from backend.services.feedback import sweep_ratings
+
+    counts.update(await sweep_ratings(settings, at))
     return counts

@@ -86,8 +86,13 @@ async def checkin_code(res: Resources, claims: AccessClaims, order_id: int) -> d
         raise Conflict("专家接单后才能出示签到码", code="invalid_transition", extra={"current_status": order.status})
     token, code = res.checkin_codes.issue(order.id)
     ttl = code.expires_at - code.issued_at
+    from backend.services.feedback import EDIT_WINDOW, awaiting_rating
+
     return {"token": token, "order_id": order.id, "expires_in": ttl, "refresh_in": max(ttl - 15, 5),
-            "expires_at": datetime.fromtimestamp(code.expires_at, CHINA).isoformat()}
+            "expires_at": datetime.fromtimestamp(code.expires_at, CHINA).isoformat(),
+            "open_visit": await Visit.filter(order_id=order.id, status="open").exists(),
+            # When the expert has just checked out, the screen showing this code turns into the rating form.
+            "rate_visit_id": await awaiting_rating(order.id, now() - EDIT_WINDOW)}
 
 
 # --------------------------------------------------------------------------- check-in

@@ -34,6 +34,13 @@ async def check_in(client, booked, token, location=ON_SITE, tokens=None):
     return response
 
 
+async def rate(client, booked, visit_id, overall):
+    _, response = await client.post(f"/api/v1/visits/{visit_id}/rating",
+                                    json={"overall": overall, "attitude": 5, "expertise": 5, "solved": "solved"},
+                                    headers=bearer(booked["farmer"]))
+    assert response.status == 201, response.json
+
+
 async def test_the_assigned_expert_checks_in_by_scanning_the_requesters_code(client, booked):
     response = await check_in(client, booked, await code_for(client, booked))
     assert response.status == 201
@@ -139,10 +146,15 @@ async def test_a_three_hour_visit_lands_in_the_ledger_and_closes_the_service(cli
     assert out.json["duration_minutes"] == 180
     assert (await Order.get(id=booked["order"]["id"])).status == "serviced"
     entries = await LedgerEntry.filter(visit_id=visit["id"])
-    assert [(float(e.hours), e.status, e.source) for e in entries] == [(3.0, "counted", "scan")]
+    # The hours wait for the requester's rating before they count.
+    assert [(float(e.hours), e.status, e.source) for e in entries] == [(3.0, "pending", "scan")]
     _, ledger = await client.get("/api/v1/ledger/me", params={"year": entries[0].year},
                                  headers=bearer(booked["expert"]))
-    assert ledger.json["hours"] == 3.0
+    assert (ledger.json["hours"], ledger.json["pending_hours"]) == (0.0, 3.0)
+    await rate(client, booked, visit["id"], 4)
+    _, ledger = await client.get("/api/v1/ledger/me", params={"year": entries[0].year},
+                                 headers=bearer(booked["expert"]))
+    assert (ledger.json["hours"], ledger.json["pending_hours"]) == (3.0, 0.0)
     assert ledger.json["service_days"] == 0
     assert ledger.json["target_days"] == 10
 
@@ -165,6 +177,8 @@ async def test_a_ten_minute_visit_is_flagged_and_counts_only_after_an_admin_appr
                                     json={"approve": True, "reason": "电话回访确认专家到场指导"},
                                     headers=bearer(booked["county"]))
     assert approved.json["status"] == "approved"
+    assert (await LedgerEntry.get(visit_id=visit["id"])).status == "pending"
+    await rate(client, booked, visit["id"], 5)
     assert (await LedgerEntry.get(visit_id=visit["id"])).status == "counted"
 
 

@@ -10,6 +10,10 @@ from support.auth import bearer, login
 from support.factories import PROVINCE, WUCHANG, admin_tokens, expert_tokens, place_order
 
 
+NOTHING = {"reminded": 0, "escalated": 0, "timed_out": 0, "claims_expired": 0, "rating_reminders": 0,
+           "followed_up": 0}
+
+
 def at(month, day, hour, minute=0, year=2025):
     return datetime(year, month, day, hour, minute, tzinfo=CHINA)
 
@@ -25,15 +29,14 @@ async def test_an_order_placed_before_national_day_is_due_after_the_holiday_and_
     # Two working days: Thursday 9 October, then Friday 10 October.
     assert stored.due_at == at(10, 10, 10)
 
-    assert await sweeper.sweep(settings, at(10, 8, 23)) == {"reminded": 0, "escalated": 0, "timed_out": 0,
-                                                           "claims_expired": 0}
+    assert await sweeper.sweep(settings, at(10, 8, 23)) == NOTHING
     first = await sweeper.sweep(settings, at(10, 10, 10, 30))
     assert first["reminded"] == 1
     county_id, province_id = county["user"]["id"], province["user"]["id"]
     assert await Notification.filter(user_id=county_id, event="reminder").count() == 1
 
     again = await sweeper.sweep(settings, at(10, 10, 11))
-    assert again == {"reminded": 0, "escalated": 0, "timed_out": 0, "claims_expired": 0}
+    assert again == NOTHING
 
     # Saturday 11 October is a make-up working day (调休): one working day after the reminder.
     escalated = await sweeper.sweep(settings, at(10, 11, 10, 31))
@@ -53,8 +56,7 @@ async def test_an_unanswered_dispatch_goes_back_for_dispatch_once(app, client):
         await client.post(f"/api/v1/orders/{order['id']}/accept", json={}, headers=bearer(county))
         await client.post(f"/api/v1/orders/{order['id']}/dispatch", json={"expert_id": expert_id},
                           headers=bearer(province))
-    assert await sweeper.sweep(settings, at(11, 4, 8, year=2026)) == {
-        "reminded": 0, "escalated": 0, "timed_out": 0, "claims_expired": 0}
+    assert await sweeper.sweep(settings, at(11, 4, 8, year=2026)) == NOTHING
     swept = await sweeper.sweep(settings, at(11, 4, 9, 1, year=2026))
     assert swept["timed_out"] == 1
     stored = await Order.get(id=order["id"])
