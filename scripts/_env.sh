@@ -32,4 +32,5 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$requirements"
     echo "$want" > "$stamp"
   fi
+  "$ROOT/scripts/install-fonts.sh"
 }

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from sanic import Sanic
+
+# One area per line, in the order they appear in the API docs.
+AREAS = [
+    "health",
+    "auth",
+    "regions",
+    "admin",
+    "menu",
+    "orders",
+    "teams",
+    "uploads",
+    "notifications",
+    "visits",
+    "offline",
+    "feedback",
+    "bases",
+    "certificates",
+    "exports",
+]
 
 
 def register_blueprints(app: Sanic) -> None:
-    from backend.api import admin, auth, feedback, health, menu, notifications, orders, regions, teams, uploads, visits
-
-    blueprints = (health, auth, regions, admin, menu, orders, teams, uploads, notifications, visits, feedback)
-    for module in blueprints:
-        app.blueprint(module.bp)
+    for area in AREAS:
+        app.blueprint(import_module(f"backend.api.{area}").bp)

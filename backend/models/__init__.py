@@ -1,10 +1,12 @@
 """Tortoise models, one module per aggregate. Tortoise discovers them from this package."""
 
 from backend.models.audit import AuditRecord
+from backend.models.certificate import Certificate
 from backend.models.expert import ExpertProfile
 from backend.models.feedback import CaseStory, FollowUp, Rating
 from backend.models.menu import ServiceCategory, ServiceItem
 from backend.models.notification import Notification, OutboxMessage
+from backend.models.offline import OfflineScan
 from backend.models.order import Order, OrderAssignee, OrderItem
 from backend.models.region import Region
 from backend.models.team import ServiceTeam, TeamMember
@@ -15,11 +17,13 @@ from backend.models.visit import BaseAttendance, LedgerEntry, ServiceBase, Servi
 __all__ = [
     "AuditRecord",
     "BaseAttendance",
+    "Certificate",
     "CaseStory",
     "ExpertProfile",
     "FollowUp",
     "LedgerEntry",
     "Notification",
+    "OfflineScan",
     "Order",
     "OrderAssignee",
     "OrderItem",

@@ -192,13 +192,17 @@ async def sweep_ratings(settings: Settings, at: datetime | None = None) -> dict:
     at = (at or now()).astimezone(CHINA)
     counts = {"rating_reminders": 0, "followed_up": 0}
     unrated = Visit.filter(check_out_at__isnull=False, rating=None, follow_up=None).exclude(status="rejected")
-    for visit in await unrated.filter(check_out_at__lte=at - FOLLOW_UP_AFTER).limit(500):
+    # Counted from when the server learned of the visit too: an offline visit uploaded days late
+    # gets the same week to be rated as any other.
+    for visit in await unrated.filter(check_out_at__lte=at - FOLLOW_UP_AFTER, created_at__lte=at - FOLLOW_UP_AFTER) \
+            .limit(500):
         order = await Order.get(id=visit.order_id)
         async with in_transaction() as conn:
             await _open_follow_up(settings, visit, order, "no_rating", conn)
             await ledger.record_visit(visit, conn)
         counts["followed_up"] += 1
-    due = unrated.filter(check_out_at__lte=at - REMIND_AFTER, rating_reminded_at__isnull=True)
+    due = unrated.filter(check_out_at__lte=at - REMIND_AFTER, created_at__lte=at - REMIND_AFTER,
+                         rating_reminded_at__isnull=True)
     for visit in await due.limit(500):
         async with in_transaction() as conn:
             claimed = await Visit.filter(id=visit.id, rating_reminded_at__isnull=True).using_db(conn) \
