@@ -6,29 +6,6 @@ import pytest
 
 from backend.infra import keys
 from backend.infra.periodic import PeriodicJobs
-from conftest import ON_REAL_REDIS
-
-
-@pytest.fixture
-async def redis_outage(resources, proxies):
-    """Make Redis unreachable: cut the proxy to the real server, or switch the embedded one off."""
-
-    class Outage:
-        async def start(self):
-            if ON_REAL_REDIS:
-                await proxies["redis"].cut()
-            else:
-                resources.fake_redis_server.connected = False
-
-        async def end(self):
-            if ON_REAL_REDIS:
-                await proxies["redis"].restore()
-            else:
-                resources.fake_redis_server.connected = True
-
-    outage = Outage()
-    yield outage
-    await outage.end()
 
 
 class Recorder:

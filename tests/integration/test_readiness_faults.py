@@ -2,29 +2,7 @@
 
 import pytest
 
-from conftest import ON_POSTGRES, ON_REAL_REDIS
-
-
-@pytest.fixture
-async def redis_outage(resources, proxies):
-    """Make Redis unreachable: cut the proxy to the real server, or switch the embedded one off."""
-
-    class Outage:
-        async def start(self):
-            if ON_REAL_REDIS:
-                await proxies["redis"].cut()
-            else:
-                resources.fake_redis_server.connected = False
-
-        async def end(self):
-            if ON_REAL_REDIS:
-                await proxies["redis"].restore()
-            else:
-                resources.fake_redis_server.connected = True
-
-    outage = Outage()
-    yield outage
-    await outage.end()
+from conftest import ON_POSTGRES
 
 
 async def test_readyz_answers_503_while_redis_is_down_and_200_once_it_is_back(client, redis_outage):
