@@ -151,7 +151,7 @@ DEMO_PROGRESS = {
     "order-02": ["accept"],
     "order-03": ["accept", "dispatch"],
     "order-04": ["accept", "publish"],
-    "order-05": ["accept", "dispatch", "expert_accept"],
+    "order-05": ["accept", "dispatch", "expert_accept", "past_visit"],
     "order-06": ["return"],
     "order-07": [],
 }
@@ -204,7 +204,43 @@ async def load_demo_orders() -> int:
             elif step == "expert_accept":
                 expert_claims = AccessClaims(expert.user_id, Role.EXPERT.value, expert.region_code, "seed")
                 await order_service.expert_accept(settings, expert_claims, order["id"], ExpertAcceptance())
+            elif step == "past_visit":
+                await _demo_past_visit(settings, order, claims, expert)
     return placed
+
+
+async def _demo_past_visit(settings: Settings, order: dict, requester_claims, expert: ExpertProfile) -> None:
+    """A visit of four and a half hours three days ago, logged and rated, so the ledger has something real."""
+    from datetime import datetime, time, timedelta
+
+    from backend.domain.visits import Position
+    from backend.infra.clock import CHINA, frozen, now
+    from backend.infra.redis import build_redis
+    from backend.infra.resources import Resources
+    from backend.infra.tokens import AccessClaims
+    from backend.schemas.feedback import RatingIn
+    from backend.schemas.visits import ServiceLogIn
+    from backend.services import feedback, visits
+
+    res = Resources(settings)
+    res.redis = build_redis(settings)
+    expert_claims = AccessClaims(expert.user_id, Role.EXPERT.value, expert.region_code, "seed")
+    day = (now() - timedelta(days=3)).date()
+    on_site = Position(order["latitude"] + 0.0008, order["longitude"], 12.0) if order["latitude"] else None
+    try:
+        with frozen(datetime.combine(day, time(9, 0), tzinfo=CHINA)):
+            token, _ = res.checkin_codes.issue(order["id"])
+            visit = await visits.check_in(res, expert_claims, order["id"], token, on_site)
+        with frozen(datetime.combine(day, time(13, 30), tzinfo=CHINA)):
+            await visits.check_out(res, expert_claims, visit["id"], None, on_site)
+            await visits.write_log(expert_claims, visit["id"], ServiceLogIn(
+                content="现场查看大棚香菇菌棒，确诊为绿霉污染，示范了清除病棒和通风控温的做法",
+                problems_solved=2, problems="菌棒绿霉污染；出菇期温湿度控制", people_served=6, people_trained=15))
+        with frozen(datetime.combine(day, time(13, 40), tzinfo=CHINA)):
+            await feedback.rate(settings, requester_claims, visit["id"], RatingIn(
+                overall=5, attitude=5, expertise=5, solved="solved", comment="专家讲得很细，当场就教会了"))
+    finally:
+        await res.redis.aclose()
 
 
 def demo_logins() -> list[tuple[str, str]]:
