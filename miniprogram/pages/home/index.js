@@ -1,9 +1,17 @@
 // Written with Component() rather than Page() so that it also loads in
 // miniprogram-simulate for tests; WeChat runs both the same way.
 const auth = require('../../services/auth');
+const offlineQueue = require('../../services/offline-queue');
 
 const LOGIN_FAILED_MESSAGE = '登录没有成功，请稍后重试';
 const REQUESTER_MENU_URL = '/pages/requester/menu/index';
+// The expert's four ways in, in the order of a working day in the field.
+const EXPERT_URLS = Object.freeze({
+  tasks: '/pages/expert/tasks/index',
+  board: '/pages/expert/board/index',
+  scan: '/pages/expert/scan/index',
+  hours: '/pages/expert/hours/index',
+});
 
 function greetingFor(user) {
   return user.nickname ? `您好，${user.nickname}` : '您好';
@@ -18,12 +26,22 @@ Component({
     activeRoleLabel: '',
     roles: [],
     switchingRole: '',
+    offlinePending: 0,
   },
 
   lifetimes: {
     attached() {
       const app = getApp();
       this.showLogin(app.globalData.loginReady || app.relogin());
+    },
+  },
+
+  pageLifetimes: {
+    // Back on the home page, perhaps with signal again: upload what waits.
+    show() {
+      if (this.data.activeRole === 'expert') {
+        this.syncOffline();
+      }
     },
   },
 
@@ -52,6 +70,26 @@ Component({
         roles: user.roles,
         switchingRole: '',
       });
+      if (user.activeRole === 'expert') {
+        this.syncOffline();
+      }
+    },
+
+    /** Show how many offline scans wait, and upload them when the phone is online. */
+    syncOffline() {
+      this.setData({ offlinePending: offlineQueue.count() });
+      if (!this.watchingNetwork) {
+        this.watchingNetwork = true;
+        offlineQueue.watchNetwork(() => this.setData({ offlinePending: offlineQueue.count() }));
+      }
+      return offlineQueue.flushIfOnline().then(() => this.setData({ offlinePending: offlineQueue.count() }));
+    },
+
+    onOpenExpert(event) {
+      const url = EXPERT_URLS[event.currentTarget.dataset.target];
+      if (url) {
+        wx.navigateTo({ url });
+      }
     },
 
     onRetry() {
