@@ -1,5 +1,6 @@
 /**
- * The requester's orders: place, list, read, resubmit, cancel. Pages get
+ * The requester's orders: place, list, read, resubmit, cancel, confirm
+ * solved, ask for another visit. Pages get
  * view-ready objects (labels, 12月3日 dates, badge colours) and speak in
  * form terms; the API's field names stay in this file.
  */
@@ -27,6 +28,9 @@ const REASON_TITLES = Object.freeze({
   request_revisit: '再次上门原因',
   admin_close: '办结说明',
 });
+
+// While the expert is coming or there, the requester can show the check-in code.
+const CODE_STATUSES = Object.freeze(['scheduled', 'in_service', 'serviced']);
 
 // The admin's reason is what the requester must act on: shown in red.
 const HIGHLIGHTED_ACTIONS = Object.freeze(['return', 'reject']);
@@ -63,10 +67,12 @@ function toTimelineEntry(entry, index, all) {
   const label = typeof entry.action_label === 'string' && HAN.test(entry.action_label)
     ? entry.action_label
     : ACTION_FALLBACK_LABELS[entry.action] || '状态更新';
+  const newStatus = entry.to_status ? statusLabel(entry.to_status) : '';
   return {
     key: `${index}-${entry.action}`,
     title: label,
-    statusLabel: entry.to_status ? statusLabel(entry.to_status) : '',
+    // 「退回补充 → 退回补充」 says nothing: the new state only when it adds something.
+    statusLabel: newStatus === label ? '' : newStatus,
     timeText: formatDateTime(entry.at),
     actorText: actorText(entry.actor_role),
     reason: entry.reason || '',
@@ -115,6 +121,13 @@ function toOrderView(order) {
     actions,
     canResubmit: actions.indexOf('resubmit') >= 0,
     canCancel: actions.indexOf('cancel') >= 0,
+    canConfirmSolved: actions.indexOf('confirm_solved') >= 0,
+    canRequestRevisit: actions.indexOf('request_revisit') >= 0,
+    canShowCode: CODE_STATUSES.indexOf(order.status) >= 0,
+    // Who is coming and when, once an expert has accepted.
+    expertName: order.expert_name || (order.expert && order.expert.name) || '',
+    expertTitle: (order.expert && order.expert.title) || order.expert_title || '',
+    agreedVisitText: formatDateTime(order.agreed_visit_at),
     timeline: Array.isArray(order.timeline) ? order.timeline.map(toTimelineEntry) : [],
   };
 }
@@ -238,7 +251,19 @@ function cancel(id, reason) {
     .then(toOrderView);
 }
 
+/** The requester confirms the problem is solved: the order is closed (办结). */
+function confirmSolved(id) {
+  return post(`/orders/${id}/confirm-solved`, {}, { idempotent: true }).then(toOrderView);
+}
+
+/** Ask for the expert to come again; the reason (2–300 characters) goes to the expert and the office. */
+function requestRevisit(id, reason) {
+  return post(`/orders/${id}/request-revisit`, { reason: reason.trim() }, { idempotent: true })
+    .then(toOrderView);
+}
+
 module.exports = {
+  CODE_STATUSES,
   toOrderView,
   toCreateBody,
   toEditBody,
@@ -248,4 +273,6 @@ module.exports = {
   getOrder,
   resubmit,
   cancel,
+  confirmSolved,
+  requestRevisit,
 };

@@ -41,7 +41,7 @@ test('app.json loads the requester pages as a subpackage, preloaded from home, e
 
   const requester = app.subPackages.find((pkg) => pkg.root === 'pages/requester');
   expect(requester.name).toBe('requester');
-  expect(requester.pages).toEqual(['menu/index', 'order-form/index', 'orders/index', 'order-detail/index']);
+  expect(requester.pages).toEqual(['menu/index', 'order-form/index', 'orders/index', 'order-detail/index', 'checkin-code/index']);
   expect(app.preloadRule['pages/home/index'].packages).toEqual(['requester']);
   for (const page of requester.pages) {
     for (const ext of ['js', 'json', 'wxml', 'wxss']) {

@@ -97,8 +97,10 @@ test('the timeline lists every step with its label, new state, Beijing time and 
   expect(textOf(page)).toContain('代村民赵大山');
   expect(textOf(page)).toContain('照片2 张');
 
-  expect(shown(page, '#step-0')).toBe('提交需求→ 待受理12月1日 14:05 需求方');
-  expect(shown(page, '#step-1')).toContain('退回补充→ 退回补充12月2日 09:30 属地管理员');
+  expect(shown(page, '#step-0')).toBe('提交需求需求方→ 待受理12月1日 14:05');
+  // The new state is left out where it only repeats the action (「退回补充 → 退回补充」).
+  expect(shown(page, '#step-1')).toContain('退回补充属地管理员12月2日 09:30');
+  expect(page.querySelector('#step-1 .step-status')).toBeFalsy();
   expect(shown(page, '#step-reason-1')).toBe('退回原因：请补充果园面积和发病部位的照片');
   expect(page.querySelector('#step-reason-0')).toBeFalsy();
 });
@@ -204,4 +206,106 @@ test('an order that cannot be loaded says why, and 重试 loads it', async () =>
   page.querySelector('#detail-state').querySelector('.state-retry').dispatchEvent('tap');
 
   await waitFor(() => expect(shown(page, '#detail-status')).toBe('退回补充'));
+});
+
+describe('once an expert has come', () => {
+  function servicedOrder(overrides = {}) {
+    return returnedOrder(Object.assign({
+      status: 'serviced',
+      status_label: '服务完成，待办结',
+      last_reason: null,
+      agreed_visit_at: `${THIS_YEAR}-12-05T01:00:00+00:00`,
+      actions: ['confirm_solved', 'request_revisit'],
+    }, overrides));
+  }
+
+  function visitsBody() {
+    return [
+      {
+        id: 31, expert_name: '王建国', status: 'verified', check_in_at: `${THIS_YEAR}-12-05T01:05:00+00:00`,
+        check_out_at: `${THIS_YEAR}-12-05T03:35:00+00:00`, duration_minutes: 150, rating: null, can_rate: true,
+      },
+      {
+        id: 30, expert_name: '王建国', status: 'verified', check_in_at: `${THIS_YEAR}-12-04T01:00:00+00:00`,
+        check_out_at: `${THIS_YEAR}-12-04T02:00:00+00:00`, duration_minutes: 60, can_rate: false,
+        rating: { visit_id: 30, overall: 4, attitude: 5, expertise: 4, solved: 'partly', solved_label: '部分解决', comment: '' },
+      },
+    ];
+  }
+
+  test('a scheduled order offers 出示签到码 and says when the expert comes', async () => {
+    mock.route('GET', '/orders/7', {
+      statusCode: 200,
+      data: servicedOrder({ status: 'scheduled', actions: ['cancel'], expert_name: '王建国' }),
+    });
+    mock.route('GET', '/orders/7/visits', { statusCode: 200, data: [] });
+    const page = await openDetail('7');
+
+    expect(shown(page, '#expert-name')).toBe('王建国');
+    expect(shown(page, '#agreed-visit')).toBe('12月5日 09:00 上门');
+    await tap(page, '#action-show-code');
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/requester/checkin-code/index?id=7' });
+    expect(page.querySelector('#action-confirm-solved')).toBeFalsy();
+  });
+
+  test('the visits are listed with their rating, and 去评价 opens the rating of that visit', async () => {
+    mock.route('GET', '/orders/7', { statusCode: 200, data: servicedOrder() });
+    mock.route('GET', '/orders/7/visits', { statusCode: 200, data: visitsBody() });
+    const page = await openDetail('7');
+
+    expect(shown(page, '#visit-31')).toContain('还没有评价');
+    expect(shown(page, '#visit-30')).toContain('已评价 4 星 · 部分解决');
+    expect(page.querySelector('#rate-visit-30')).toBeFalsy();
+    await tap(page, '#rate-visit-31');
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/requester/checkin-code/index?id=7&visit=31' });
+  });
+
+  test('确认问题已解决 sends confirm-solved and shows the closed order', async () => {
+    mock.route('GET', '/orders/7', (req, nth) => ({
+      statusCode: 200,
+      data: nth === 1 ? servicedOrder() : servicedOrder({ status: 'closed', status_label: '已办结', actions: [] }),
+    }));
+    mock.route('GET', '/orders/7/visits', { statusCode: 200, data: visitsBody() });
+    mock.route('POST', '/orders/7/confirm-solved', { statusCode: 200, data: servicedOrder({ status: 'closed', actions: [] }) });
+    const page = await openDetail('7');
+
+    await tap(page, '#action-confirm-solved');
+    await waitFor(() => expect(shown(page, '#detail-status')).toBe('已办结'));
+
+    expect(mock.requestsTo('/orders/7/confirm-solved')).toHaveLength(1);
+    expect(page.querySelector('#action-confirm-solved')).toBeFalsy();
+    expect(mock.toasts.map((toast) => toast.title)).toContain('已办结');
+  });
+
+  test('还需要专家再来 asks why and sends the reason', async () => {
+    mock.route('GET', '/orders/7', { statusCode: 200, data: servicedOrder() });
+    mock.route('GET', '/orders/7/visits', { statusCode: 200, data: visitsBody() });
+    mock.route('POST', '/orders/7/request-revisit', { statusCode: 200, data: servicedOrder({ status: 'scheduled' }) });
+    const page = await openDetail('7');
+
+    await tap(page, '#action-request-revisit');
+    await tap(page, '#send-revisit');
+    expect(shown(page, '#revisit-error')).toBe('请点一个原因，或写几个字说明为什么还要再来');
+    expect(mock.requestsTo('/orders/7/request-revisit')).toHaveLength(0);
+
+    page.querySelector('#revisit-reason-input').dispatchEvent('input', { detail: { value: '  梨树又开始落叶  ' } });
+    await simulate.sleep(0);
+    await tap(page, '#send-revisit');
+    await waitFor(() => expect(mock.requestsTo('/orders/7/request-revisit')).toHaveLength(1));
+
+    expect(mock.requestsTo('/orders/7/request-revisit')[0].data).toEqual({ reason: '梨树又开始落叶' });
+    await waitFor(() => expect(page.querySelector('#revisit-sheet')).toBeFalsy());
+  });
+});
+
+test('an order that does not exist offers 返回', async () => {
+  mock.route('GET', '/orders/7', { statusCode: 404, data: apiError('order_not_found', '需求单不存在') });
+  global.wx.navigateBack = jest.fn();
+  global.getCurrentPages = () => [{}, {}];
+  const page = await openDetail('7');
+
+  expect(textOf(page)).toContain('需求单不存在');
+  await tap(page, '#detail-back');
+  expect(wx.navigateBack).toHaveBeenCalledWith({ delta: 1 });
+  delete global.getCurrentPages;
 });

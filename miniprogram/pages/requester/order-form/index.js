@@ -63,6 +63,7 @@ Component({
     returnedReason: '',
     form: emptyForm(),
     regionText: '',
+    regionParts: [],
     windowStartText: '',
     windowEndText: '',
     todayDay: '',
@@ -158,6 +159,8 @@ Component({
       const { form } = this.data;
       this.setData({
         regionText: (form.regionTrail || []).map((region) => region.name).join(' '),
+        // One unbreakable piece per level, so a line never ends in 「兴隆」 with 「村」 alone below.
+        regionParts: (form.regionTrail || []).map((region) => region.name),
         windowStartText: formatDayWithWeekday(form.windowStart),
         windowEndText: formatDayWithWeekday(form.windowEnd),
       });
