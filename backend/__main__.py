@@ -1,4 +1,4 @@
-"""Command line: `python -m backend [serve|migrate|seed|create-admin]`."""
+"""Command line: `python -m backend [serve|migrate|seed|create-admin|import-experts]`."""
 
 from __future__ import annotations
 
@@ -70,6 +70,19 @@ async def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
         await close_database()
 
 
+async def _import_experts(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from backend.infra.db import close_database, open_database
+    from backend.services.expert_import import import_from_cli
+
+    await open_database(settings)
+    try:
+        return await import_from_cli(settings, Path(args.file), args.region, sys.stdout)
+    finally:
+        await close_database()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backend", description="专家服务基层 · 点餐式服务平台")
     sub = parser.add_subparsers(dest="command")
@@ -87,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--phone")
     admin.add_argument("--openid")
     admin.add_argument("--name", default="")
+    experts = sub.add_parser("import-experts", help="从 Excel 专家名单批量导入专家（先整份校验，有错则不导入）")
+    experts.add_argument("file", help="按导入模板填写的 .xlsx 文件")
+    experts.add_argument("--region", required=True, help="名单所属辖区区划代码（6 位或 12 位），名单中的专家须在该区域内")
     args = parser.parse_args(argv)
 
     try:
@@ -107,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_seed(settings, args.demo))
     elif command == "create-admin":
         asyncio.run(_create_admin(settings, args))
+    elif command == "import-experts":
+        return asyncio.run(_import_experts(settings, args))
     return 0
 
 

@@ -51,6 +51,9 @@ class Settings:
     wechat_secret: str = PLACEHOLDER_WECHAT_SECRET
     wechat_timeout: float = 5.0
     login_rate_per_minute: int = 10
+    # Abuse limits per user and minute: QR scans (check-in, check-out, base) and ratings.
+    scan_rate_per_minute: int = 30
+    rating_rate_per_minute: int = 20
     max_body_bytes: int = 12 * 1024 * 1024
     log_json: bool = True
     storage_dir: str = str(VAR_DIR / "uploads")
@@ -100,6 +103,19 @@ class Settings:
     offline_clock_skew_seconds: int = 600
     offline_late_upload_hours: int = 72
     offline_max_upload_delay_days: int = 15
+    # Search (需求库 and 成果库): how far behind the newest audit record the order indexer keeps its
+    # cursor, since ids of concurrent transactions can become visible out of order.
+    search_index_lag_seconds: int = 120
+    # Matching (精准匹配对口专家): overrides of the weights in backend/domain/matching.py as
+    # "name=value,…" (e.g. "field=30,distance=15"); the farthest a candidate is looked for; and the
+    # title policy: the lowest level that earns the title points ("" for none) and whether lower
+    # levels are left out entirely.
+    matching_weights: str = ""
+    matching_max_radius_km: float = 300.0
+    matching_min_title_level: str = "associate_senior"
+    matching_title_required: bool = False
+    # Of the experts whose specialties match none of the order's words, how many of the nearest are scored.
+    matching_nearest_candidates: int = 300
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

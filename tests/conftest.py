@@ -87,6 +87,8 @@ def settings(proxies, tmp_path_factory):
         log_json=True,
         storage_dir=str(var / "uploads"),
         login_rate_per_minute=20,
+        # Room for the permission matrix, which builds many visits with one expert in a minute.
+        scan_rate_per_minute=120,
     )
 
 

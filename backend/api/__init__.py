@@ -23,6 +23,14 @@ AREAS = [
     "bases",
     "certificates",
     "exports",
+    "privacy",
+    "audit",
+    "experts",
+    "search",
+    "achievements",
+    "recommendations",
+    "figures",
+    "cases",
 ]
 
 

@@ -4,7 +4,7 @@ from sanic import Blueprint, Request
 from sanic.response import json, raw
 from sanic_ext import openapi
 
-from backend.api.deps import authenticated
+from backend.api.deps import authenticated, rate_limited
 from backend.api.validation import json_body
 from backend.domain.roles import Role
 from backend.domain.visits import Position
@@ -68,6 +68,7 @@ async def rotate_code(request: Request, base_id: int):
 @bp.post("/check-in")
 @openapi.summary("扫描基地签到码（需附定位）：每人每天每个基地计 1 人次")
 @authenticated()
+@rate_limited("base-scan", "scan_rate_per_minute", message="扫码太频繁，请稍后再试")
 @json_body(BaseCheckIn)
 async def check_in(request: Request, body: BaseCheckIn):
     location = body.location

@@ -4,7 +4,7 @@ from sanic import Blueprint, Request
 from sanic.response import json
 from sanic_ext import openapi
 
-from backend.api.deps import authenticated
+from backend.api.deps import authenticated, rate_limited
 from backend.api.validation import json_body
 from backend.domain.roles import Role
 from backend.schemas.feedback import FollowUpClose, RatingIn
@@ -16,6 +16,7 @@ bp = Blueprint("feedback", url_prefix="/api/v1")
 @bp.post("/visits/<visit_id:int>/rating")
 @openapi.summary("需求方评价一次服务（签退后，每次服务一次）")
 @authenticated(Role.REQUESTER)
+@rate_limited("rating", "rating_rate_per_minute", message="评价提交太频繁，请稍后再试")
 @json_body(RatingIn)
 async def rate(request: Request, visit_id: int, body: RatingIn):
     return json(await feedback.rate(request.app.ctx.settings, request.ctx.auth, visit_id, body), status=201)
@@ -24,6 +25,7 @@ async def rate(request: Request, visit_id: int, body: RatingIn):
 @bp.put("/visits/<visit_id:int>/rating")
 @openapi.summary("24 小时内修改评价")
 @authenticated(Role.REQUESTER)
+@rate_limited("rating", "rating_rate_per_minute", message="评价提交太频繁，请稍后再试")
 @json_body(RatingIn)
 async def edit_rating(request: Request, visit_id: int, body: RatingIn):
     return json(await feedback.edit_rating(request.app.ctx.settings, request.ctx.auth, visit_id, body))

@@ -61,3 +61,12 @@ def idempotency(user_id: int, key: str) -> Key:
 
 
 IDEMPOTENCY_PENDING_TTL = 60
+
+
+def expert_import_progress(job_id: str) -> Key:
+    """Rows written so far by a running expert import, as 'processed/total'.
+
+    The job row cannot show it: the rows are written in one transaction, and
+    an update of the job row inside it stays invisible until the end.
+    """
+    return Key(f"{PREFIX}:imp:{job_id}", 24 * 3600)

@@ -4,6 +4,7 @@ from backend.models.audit import AuditRecord
 from backend.models.certificate import Certificate
 from backend.models.expert import ExpertProfile
 from backend.models.feedback import CaseStory, FollowUp, Rating
+from backend.models.import_job import ImportJob
 from backend.models.menu import ServiceCategory, ServiceItem
 from backend.models.notification import Notification, OutboxMessage
 from backend.models.offline import OfflineScan
@@ -13,6 +14,8 @@ from backend.models.team import ServiceTeam, TeamMember
 from backend.models.upload import Upload
 from backend.models.user import RoleGrant, User
 from backend.models.visit import BaseAttendance, LedgerEntry, ServiceBase, ServiceLog, Visit
+from backend.models.achievement import Achievement, AchievementOrder
+from backend.models.search import SearchCursor, SearchDocument, SearchPosting
 
 __all__ = [
     "AuditRecord",
@@ -21,6 +24,7 @@ __all__ = [
     "CaseStory",
     "ExpertProfile",
     "FollowUp",
+    "ImportJob",
     "LedgerEntry",
     "Notification",
     "OfflineScan",
@@ -40,4 +44,9 @@ __all__ = [
     "Upload",
     "User",
     "Visit",
+    "Achievement",
+    "AchievementOrder",
+    "SearchCursor",
+    "SearchDocument",
+    "SearchPosting",
 ]

@@ -26,6 +26,13 @@ class ExpertProfile(Model):
     status = fields.CharField(max_length=16, default="pending", db_index=True)
     status_reason = fields.CharField(max_length=200, null=True)
     verified_at = fields.DatetimeField(null=True)
+    # Who verified it: an admin's user id (an import's starter for imported experts), None from the CLI.
+    verified_by_id = fields.BigIntField(null=True)
+    # HMAC-SHA256 of the 身份证号 under the first signing key: finds the same person on the next
+    # import without keeping the number. Only the last four characters are kept for display.
+    id_number_hash = fields.CharField(max_length=64, null=True, unique=True)
+    id_number_last4 = fields.CharField(max_length=4, null=True)
+    availability_note = fields.CharField(max_length=200, null=True, description="暂不接单的原因或可服务时间")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

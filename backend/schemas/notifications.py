@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 class NotificationQuery(BaseModel):
     cursor: str | None = Field(None, max_length=64, description="上一页返回的 next_cursor，首页不传")
-    limit: int = Field(20, ge=1, description="每页条数，最多 50")
+    limit: int = Field(20, ge=1, le=50, description="每页条数，最多 50")
     unread: bool = Field(False, description="为 1 时只看未读")
 
 

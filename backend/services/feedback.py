@@ -53,6 +53,12 @@ async def _rateable_visit(claims: AccessClaims, visit_id: int) -> tuple[Visit, O
     return visit, order
 
 
+async def _audit(claims: AccessClaims, action: str, visit: Visit, order: Order, conn, detail: dict) -> None:
+    await AuditRecord.create(using_db=conn, actor_id=claims.user_id, actor_role=claims.role, action=action,
+                             subject_type="visit", subject_id=str(visit.id), region_code=order.region_code,
+                             detail=detail)
+
+
 async def _photos(claims: AccessClaims, photo_ids: list[str]) -> list[str]:
     if not photo_ids:
         return []
@@ -90,6 +96,7 @@ async def rate(settings: Settings, claims: AccessClaims, visit_id: int, data) ->
             if data.overall < PASSING_RATING:
                 await _open_follow_up(settings, visit, order, "low_rating", conn)
             await ledger.record_visit(visit, conn)
+            await _audit(claims, "rating_given", visit, order, conn, {"overall": data.overall})
     except IntegrityError:
         raise Conflict("这次服务已经评价过了，可在 24 小时内修改", code="already_rated") from None
     return rating_view(rating)
@@ -115,6 +122,8 @@ async def edit_rating(settings: Settings, claims: AccessClaims, visit_id: int, d
             await FollowUp.filter(id=follow_up.id).using_db(conn).update(
                 status="closed", decision="approve", outcome="需求方在修改期内改为满意评价", closed_at=now())
         await ledger.record_visit(visit, conn)
+        await _audit(claims, "rating_changed", visit, order, conn,
+                     {"overall": {"from": rating.overall, "to": data.overall}})
         rating = await Rating.get(id=rating.id).using_db(conn)
     return rating_view(rating)
 

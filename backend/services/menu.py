@@ -14,6 +14,13 @@ from backend.infra.tokens import AccessClaims
 from backend.models import AuditRecord, ServiceCategory, ServiceItem
 
 
+async def _by_code(model, code: str):
+    """The row with this code, or None, also for codes longer than any stored one (a lookup, not a 500)."""
+    if len(code) > model._meta.fields_map["code"].max_length:
+        return None
+    return await model.get_or_none(code=code)
+
+
 def _item_view(item: ServiceItem) -> dict:
     return {"id": item.id, "code": item.code, "name": item.name, "description": item.description,
             "field": item.field, "typical_hours": item.typical_hours, "retired": item.retired_at is not None}
@@ -51,7 +58,7 @@ async def create_category(claims: AccessClaims, data) -> dict:
 
 
 async def update_category(claims: AccessClaims, code: str, data) -> dict:
-    category = await ServiceCategory.get_or_none(code=code)
+    category = await _by_code(ServiceCategory, code)
     if category is None:
         raise NotFound("没有这个服务分类")
     changes = data.model_dump(exclude_none=True)
@@ -75,7 +82,7 @@ async def create_item(claims: AccessClaims, data) -> dict:
 
 
 async def update_item(claims: AccessClaims, code: str, data) -> dict:
-    item = await ServiceItem.get_or_none(code=code)
+    item = await _by_code(ServiceItem, code)
     if item is None:
         raise NotFound("没有这个服务项目")
     changes = data.model_dump(exclude_none=True)
@@ -86,7 +93,7 @@ async def update_item(claims: AccessClaims, code: str, data) -> dict:
 
 
 async def retire_item(claims: AccessClaims, code: str) -> dict:
-    item = await ServiceItem.get_or_none(code=code)
+    item = await _by_code(ServiceItem, code)
     if item is None:
         raise NotFound("没有这个服务项目")
     if item.retired_at is None:

@@ -9,8 +9,6 @@ slow or failing WeChat never holds up or undoes the transition itself.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +18,9 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.infra import clock
+from backend.api import pagination
 from backend.config import Settings, default_settings
-from backend.errors import NotFound, ValidationFailed
+from backend.errors import NotFound
 from backend.models import Notification, OutboxMessage, User
 
 MAX_PAGE = 50
@@ -188,17 +187,11 @@ async def notify(
 # --- message centre ------------------------------------------------------
 
 def _encode_cursor(notification_id: int) -> str:
-    return base64.urlsafe_b64encode(f"n{notification_id}".encode()).decode().rstrip("=")
+    return pagination.encode_cursor("n", notification_id)
 
 
 def _decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("n"):
-            raise ValueError
-        return int(text[1:])
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ValidationFailed(fields={"cursor": "翻页参数无效，请刷新后重试"}) from None
+    return pagination.decode_cursor("n", cursor)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -6,12 +6,12 @@ so a query cannot forget its scope.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime, time
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from backend.api import pagination
 from backend.domain import regions
 from backend.domain.order_flow import STATUS_LABELS, OrderStatus, allowed_actions
 from backend.domain.privacy import mask_phone
@@ -85,20 +85,11 @@ async def relation_to(claims: AccessClaims, order: Order) -> set[str]:
 
 
 def encode_cursor(order_id: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{order_id}".encode()).decode().rstrip("=")
+    return pagination.encode_cursor("o", order_id)
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "o":
-            raise ValueError
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed(fields={"cursor": "翻页参数无效"}) from None
+    return pagination.decode_cursor("o", cursor)
 
 
 def parse_statuses(raw: str | None) -> list[str] | None:

@@ -232,6 +232,8 @@ def check_link(settings: Settings, upload_id: uuid.UUID | str, exp: str | None, 
         raise PhotoLinkInvalid()
     expires_at = int(exp)
     # Every configured key verifies, so links issued just before a key rotation keep working.
+    if not sig.isascii():
+        raise PhotoLinkInvalid()
     if not any(hmac.compare_digest(_signature(secret, str(upload_id), expires_at), sig)
                for _, secret in settings.signing_keys):
         raise PhotoLinkInvalid()

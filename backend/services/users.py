@@ -7,7 +7,7 @@ from tortoise.transactions import in_transaction
 from backend.domain import regions
 from backend.domain.privacy import mask_phone
 from backend.domain.roles import Role, check_admin_scope, is_admin
-from backend.errors import Conflict, NotFound, RoleNotHeld, ValidationFailed
+from backend.errors import Conflict, NotAuthenticated, RoleNotHeld, ValidationFailed
 from backend.models import Region, RoleGrant, User
 
 # Which role a user lands in when they have not chosen one before.
@@ -40,7 +40,8 @@ def public_view(user: User, grants: dict[Role, RoleGrant], active: Role) -> dict
 async def get_active_user(user_id: int) -> User:
     user = await User.get_or_none(id=user_id, is_active=True)
     if user is None:
-        raise NotFound("账号不存在或已停用", code="user_not_found")
+        # The token outlived the account (deleted or disabled): the client must log in again.
+        raise NotAuthenticated("账号不存在或已注销，请重新登录", code="account_closed")
     return user
 
 

@@ -256,9 +256,15 @@ async def write_log(claims: AccessClaims, visit_id: int, data) -> dict:
     values = {"content": data.content.strip(), "problems_solved": data.problems_solved,
               "problems": data.problems.strip(), "people_served": data.people_served,
               "people_trained": data.people_trained, "photo_ids": photos}
-    service_log, created = await ServiceLog.get_or_create(visit_id=visit.id, defaults=values)
-    if not created:
-        await ServiceLog.filter(id=service_log.id).update(**values)
+    async with in_transaction() as conn:
+        service_log, created = await ServiceLog.get_or_create(visit_id=visit.id, defaults=values, using_db=conn)
+        if not created:
+            await ServiceLog.filter(id=service_log.id).using_db(conn).update(**values)
+        await AuditRecord.create(using_db=conn, actor_id=claims.user_id, actor_role=claims.role,
+                                 action="service_log_written" if created else "service_log_changed",
+                                 subject_type="visit", subject_id=str(visit.id), region_code=visit.region_code,
+                                 detail={"problems_solved": data.problems_solved,
+                                         "people_served": data.people_served, "people_trained": data.people_trained})
     return {"visit_id": visit.id, **values}
 
 

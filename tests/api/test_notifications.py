@@ -53,8 +53,10 @@ async def test_a_page_holds_at_most_fifty_notifications(app, client):
     me = await login(client, "swamped-admin")
     await tell(app, me["user"]["id"], 52)
 
-    _, response = await client.get(f"{URL}?limit=500", headers=bearer(me))
+    _, too_many = await client.get(f"{URL}?limit=500", headers=bearer(me))
+    _, response = await client.get(f"{URL}?limit=50", headers=bearer(me))
 
+    assert too_many.status == 422
     assert response.status == 200
     assert len(response.json["items"]) == 50
     assert response.json["next_cursor"] is not None
