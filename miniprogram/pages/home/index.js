@@ -12,6 +12,14 @@ const EXPERT_URLS = Object.freeze({
   scan: '/pages/expert/scan/index',
   hours: '/pages/expert/hours/index',
 });
+// The admin's ways in (local_admin and province_admin alike), most used first.
+const ADMIN_URLS = Object.freeze({
+  queue: '/pages/admin/queue/index',
+  flagged: '/pages/admin/flagged/index',
+  followUps: '/pages/admin/follow-ups/index',
+  experts: '/pages/admin/experts/index',
+  figures: '/pages/admin/figures/index',
+});
 
 function greetingFor(user) {
   return user.nickname ? `您好，${user.nickname}` : '您好';
@@ -87,6 +95,13 @@ Component({
 
     onOpenExpert(event) {
       const url = EXPERT_URLS[event.currentTarget.dataset.target];
+      if (url) {
+        wx.navigateTo({ url });
+      }
+    },
+
+    onOpenAdmin(event) {
+      const url = ADMIN_URLS[event.currentTarget.dataset.target];
       if (url) {
         wx.navigateTo({ url });
       }
