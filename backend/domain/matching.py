@@ -111,6 +111,7 @@ class Candidate:
     radius_km: float
     available: bool = True
     title: str = ""
+    employer: str = ""
 
 
 @dataclass(frozen=True)

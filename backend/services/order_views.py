@@ -124,10 +124,17 @@ async def page(query: QuerySet[Order], cursor: str | None, limit: int) -> tuple[
     after = decode_cursor(cursor)
     if after is not None:
         query = query.filter(id__lt=after)
-    rows = await query.order_by("-id").limit(limit + 1).prefetch_related("items")
+    rows = await query.order_by("-id").limit(limit + 1).prefetch_related("items", "expert")
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def _expert_brief(order: Order) -> dict | None:
+    expert = order.expert if isinstance(order.expert, ExpertProfile) else None
+    if expert is None:
+        return None
+    return {"id": expert.id, "name": expert.name, "title": expert.title, "employer": expert.employer}
 
 
 def order_view(order: Order, relations: set[str], role: str, region_names: dict[str, str] | None = None) -> dict:
@@ -158,6 +165,8 @@ def order_view(order: Order, relations: set[str], role: str, region_names: dict[
         "longitude": order.longitude if sees_contact else None,
         "photo_ids": order.photo_ids if relations else [],
         "expert_id": order.expert_id,
+        # Who is coming (or who claimed it): name, title and employer are public in the 专家库.
+        "expert": _expert_brief(order),
         "team_id": order.team_id,
         "claim_deadline": order.claim_deadline.isoformat() if order.claim_deadline else None,
         "due_at": order.due_at.isoformat() if order.due_at else None,

@@ -193,7 +193,7 @@ async def _region_names(codes: set[str]) -> dict[str, str]:
 async def view(settings: Settings, claims: AccessClaims, order: Order, relations: set[str] | None = None) -> dict:
     if relations is None:
         relations = await _relations(settings, claims, order)
-    await order.fetch_related("items")
+    await order.fetch_related("items", "expert")
     result = order_views.order_view(order, relations, claims.role, await _region_names({order.region_code}))
     result["actions"] = [
         action for action in result["actions"]

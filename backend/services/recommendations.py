@@ -39,19 +39,19 @@ OPEN_STATUSES = [OrderStatus.DISPATCHED.value, OrderStatus.CLAIMED.value, OrderS
                  OrderStatus.IN_SERVICE.value]
 KM_PER_DEGREE = 111.2
 CANDIDATE_COLUMNS = ("id", "name", "field", "specialties", "title_level", "title", "latitude", "longitude",
-                     "service_radius_km", "available")
+                     "service_radius_km", "available", "employer")
 TEAM_LIMIT = 5
 # How old the corpus statistics behind the specialty match may be.
 IDF_MAX_AGE_SECONDS = 300.0
 
 
 def _candidate(row: tuple) -> Candidate:
-    (expert_id, name, field, specialties, title_level, title, latitude, longitude, radius, available) = row
+    (expert_id, name, field, specialties, title_level, title, latitude, longitude, radius, available, employer) = row
     if isinstance(specialties, str):
         specialties = json.loads(specialties)
     return Candidate(id=expert_id, name=name, field=field, specialties=tuple(specialties or ()),
                      title_level=title_level, title=title, latitude=latitude, longitude=longitude,
-                     radius_km=radius, available=available)
+                     radius_km=radius, available=available, employer=employer or "")
 
 
 def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[float, float, float, float]:
@@ -64,7 +64,7 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[f
 # The box narrows by index; the flat-earth distance test (with a 2 % margin, so the exact haversine
 # check in matching decides the edge) spares Python the rows whose own radius does not reach.
 CANDIDATES_SQL = """
-SELECT id, name, field, specialties, title_level, title, latitude, longitude, service_radius_km, available
+SELECT id, name, field, specialties, title_level, title, latitude, longitude, service_radius_km, available, employer
 FROM expert_profile
 WHERE status = 'verified' AND available AND field IN ({fields})
   AND latitude BETWEEN {south} AND {north} AND longitude BETWEEN {west} AND {east}
@@ -212,6 +212,7 @@ def _expert_view(match: matching.Match, labels: dict[str, str]) -> dict:
         "expert_id": c.id,
         "name": c.name,
         "title": c.title,
+        "employer": c.employer,
         "title_level": c.title_level,
         "title_level_label": matching.TITLE_LABELS.get(c.title_level, ""),
         "field": c.field,

@@ -233,3 +233,15 @@ async def test_list_filters_reject_unknown_statuses_and_cap_the_page_size(client
     assert huge.status == 422
     _, forged = await client.get("/api/v1/orders", params={"cursor": "!!!"}, headers=bearer(people["farmer"]))
     assert forged.status == 422
+
+
+async def test_the_requester_sees_which_expert_is_coming(client, people):
+    order = await place_order(client, people["farmer"])
+    await post(client, f"/api/v1/orders/{order['id']}/accept", people["county"])
+    await post(client, f"/api/v1/orders/{order['id']}/dispatch", people["province"], {"expert_id": people["expert_id"]})
+    await post(client, f"/api/v1/orders/{order['id']}/expert-accept", people["expert"], {})
+    _, seen = await client.get(f"/api/v1/orders/{order['id']}", headers=bearer(people["farmer"]))
+    assert seen.json["expert"]["name"] == "fruit-expert"
+    assert seen.json["expert"]["employer"] == "黑龙江省农业科学院"
+    _, listed = await client.get("/api/v1/orders", headers=bearer(people["farmer"]))
+    assert listed.json["items"][0]["expert"]["title"] == "高级农艺师"
