@@ -48,6 +48,8 @@ RELATION_MATCH = {
 }
 
 ORDER_NOT_FOUND = "找不到该需求单，或您无权查看"
+# Timeline steps that are not transitions of the table.
+OTHER_STEP_LABELS = {"submit": "下单"}
 
 
 @dataclass
@@ -216,8 +218,8 @@ async def timeline(order_id: int) -> list[dict]:
     return [
         {
             "action": record.action,
-            "action_label": order_flow.ACTION_LABELS.get(Action(record.action), record.action)
-            if record.action in Action._value2member_map_ else record.action,
+            "action_label": order_flow.ACTION_LABELS[Action(record.action)]
+            if record.action in Action._value2member_map_ else OTHER_STEP_LABELS.get(record.action, record.action),
             "from_status": record.from_state,
             "to_status": record.to_state,
             "actor_role": record.actor_role,
