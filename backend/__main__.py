@@ -10,7 +10,21 @@ from functools import partial
 from backend.config import Settings, SettingsError
 
 
+def _share_metrics_between_workers() -> None:
+    """Give the workers one fresh directory to write their metric samples to (read before any import)."""
+    import os
+    import shutil
+
+    from backend.config import VAR_DIR
+
+    directory = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, exist_ok=True)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    if (args.workers or settings.workers) > 1:
+        _share_metrics_between_workers()
     from sanic import Sanic
     from sanic.worker.loader import AppLoader
 

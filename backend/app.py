@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 
 from sanic import Request, Sanic
@@ -13,6 +14,7 @@ from sanic_ext import Extend
 
 from backend.config import Settings
 from backend.errors import AppError, ServiceUnavailable
+from backend.infra import metrics
 from backend.infra.logging import configure_logging, request_id_var
 from backend.infra.resources import Resources
 
@@ -117,6 +119,7 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
     async def assign_request_id(request: Request) -> None:
         given = request.headers.get("x-request-id", "")
         request.ctx.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.ctx.started = time.perf_counter()
         request_id_var.set(request.ctx.request_id)
 
     @app.on_response
@@ -124,6 +127,12 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
         request_id = getattr(request.ctx, "request_id", None)
         if request_id:
             response.headers["X-Request-ID"] = request_id
+        started = getattr(request.ctx, "started", None)
+        if started is not None:
+            # The route's pattern, not the path: ids in paths would make one series per record.
+            route = request.route.path if request.route else "unmatched"
+            metrics.REQUESTS.labels(route, request.method, str(response.status)).inc()
+            metrics.LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
 
     @app.exception(AppError)
     async def on_app_error(request: Request, exc: AppError) -> HTTPResponse:

@@ -51,6 +51,8 @@ class Settings:
     wechat_secret: str = PLACEHOLDER_WECHAT_SECRET
     wechat_timeout: float = 5.0
     login_rate_per_minute: int = 10
+    # Bearer token for GET /metrics; when empty, only loopback callers without a proxy header may scrape.
+    metrics_token: str = ""
     # Abuse limits per user and minute: QR scans (check-in, check-out, base) and ratings.
     scan_rate_per_minute: int = 30
     rating_rate_per_minute: int = 20

@@ -6,6 +6,8 @@ from sanic_ext import openapi
 
 from backend.api.deps import authenticated, rate_limited, resources
 from backend.api.validation import json_body
+from backend.errors import AppError
+from backend.infra import metrics
 from backend.domain.roles import Role
 from backend.domain.visits import Position
 from backend.schemas.visits import CheckIn, CheckOut, Review, ServiceLogIn
@@ -32,8 +34,13 @@ async def checkin_code(request: Request, order_id: int):
 @rate_limited("scan", "scan_rate_per_minute", message="扫码太频繁，请稍后再试")
 @json_body(CheckIn)
 async def check_in(request: Request, order_id: int, body: CheckIn):
-    result = await visits.check_in(resources(request), request.ctx.auth, order_id, body.token,
-                                   _position(body.location))
+    try:
+        result = await visits.check_in(resources(request), request.ctx.auth, order_id, body.token,
+                                       _position(body.location))
+    except AppError as refused:
+        metrics.CHECK_INS.labels(refused.code).inc()
+        raise
+    metrics.CHECK_INS.labels("repeated" if result["repeated"] else "accepted").inc()
     return json(result, status=200 if result["repeated"] else 201)
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from backend.infra import keys
+from backend.infra import keys, metrics
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +108,18 @@ class PeriodicJobs:
         except Exception as exc:
             log.warning("periodic job %s: could not take the lock: %s", job.name, type(exc).__name__)
             return False
+        outcome = "ok"
         try:
             await asyncio.wait_for(job.fn(), timeout=job.lock_ttl)
         except asyncio.TimeoutError:
+            outcome = "timeout"
             log.warning("periodic job %s: cut off after %ss, its lock expired", job.name, job.lock_ttl)
         except Exception as exc:
+            outcome = "error"
             # The traceback shows our own frames: jobs keep tokens and secrets out of their exceptions.
             log.error("periodic job %s failed: %s", job.name, type(exc).__name__, exc_info=exc)
         finally:
+            metrics.SWEEPS.labels(job.name, outcome).inc()
             await self._release(key.name, token, job.name)
         return True
 

@@ -78,6 +78,13 @@ def test_a_demo_admin_logs_in_through_the_fake_wechat_and_sees_their_area(served
     assert me.json()["id"] == user["id"]
 
 
+def test_metrics_are_served_to_a_scraper_on_this_machine(served):
+    httpx.get(f"{served}/healthz", timeout=5)
+    response = httpx.get(f"{served}/metrics", timeout=5)
+    assert response.status_code == 200
+    assert 'zjfw_http_requests_total{method="GET",route="healthz",status="200"}' in response.text
+
+
 def test_the_served_app_refuses_to_start_in_production_on_defaults():
     env = {**os.environ, "APP_ENV": "production", "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-m", "backend", "serve"], env=env, cwd=ROOT, capture_output=True,

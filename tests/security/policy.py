@@ -347,6 +347,8 @@ POLICY: dict[str, Rule] = {
     # Probes and public reference data.
     "GET healthz": Rule(EVERYONE, nothing),
     "GET readyz": Rule(EVERYONE, nothing),
+    "GET metrics": Rule(NOBODY_ELSE, nothing,
+                        why="scrapers on this machine or with the metrics token only; API callers never"),
     "GET api/v1/regions": Rule(EVERYONE, nothing),
     "GET api/v1/regions/<code:str>": Rule(EVERYONE, fixed(lambda w: Call(path={"code": WUCHANG}))),
     "GET api/v1/menu": Rule(EVERYONE, nothing),
