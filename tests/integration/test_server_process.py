@@ -6,61 +6,22 @@ this catches start-up wiring the other tests cannot.
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from support.served import served_app
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    var = tmp_path_factory.mktemp("served")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "DATABASE_URL": f"sqlite://{var / 'app.sqlite3'}",
-        "REDIS_URL": "",
-        "PORT": str(port),
-        "STORAGE_DIR": str(var / "uploads"),
-        "PYTHONPATH": str(ROOT),
-    }
-    for command in (["migrate"], ["seed", "--demo"]):
-        subprocess.run([sys.executable, "-m", "backend", *command], env=env, cwd=ROOT, check=True,
-                       capture_output=True, timeout=120)
-    process = subprocess.Popen([sys.executable, "-m", "backend", "serve"], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"server did not start: {process.stdout.read().decode(errors='replace')[-2000:]}")
-    yield base
-    process.terminate()
-    try:
-        # Generous: the machine may be busy, and a graceful stop lets background jobs finish first.
-        process.wait(timeout=90)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        pytest.fail("the server did not stop within 90 s of SIGTERM")
+    with served_app(tmp_path_factory.mktemp("served"), demo=True) as base:
+        yield base
 
 
 def test_the_served_app_is_ready_on_the_embedded_defaults(served):

@@ -104,44 +104,10 @@ def small_body_server(tmp_path_factory):
     In-process ASGI requests bypass REQUEST_MAX_SIZE (the ASGI server is meant to enforce it),
     so the limit is checked on the real server.
     """
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from support.served import served_app
 
-    import httpx
-
-    root = Path(__file__).resolve().parents[2]
-    var = tmp_path_factory.mktemp("bodylimit")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite://{var / 'app.sqlite3'}",
-           "REDIS_URL": "", "PORT": str(port), "STORAGE_DIR": str(var / "uploads"), "PYTHONPATH": str(root),
-           "MAX_BODY_BYTES": "65536"}
-    subprocess.run([sys.executable, "-m", "backend", "migrate"], env=env, cwd=root, check=True,
-                   capture_output=True, timeout=120)
-    process = subprocess.Popen([sys.executable, "-m", "backend", "serve"], env=env, cwd=root,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("server did not start")
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=90)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with served_app(tmp_path_factory.mktemp("bodylimit"), {"MAX_BODY_BYTES": "65536"}) as base:
+        yield base
 
 
 def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(small_body_server):

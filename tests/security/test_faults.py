@@ -15,31 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from backend.models import AuditRecord, Order, Visit
-from conftest import ON_POSTGRES, ON_REAL_REDIS, TEST_DATABASE_URL
+from conftest import ON_POSTGRES, TEST_DATABASE_URL
 from support.auth import bearer
 from support.factories import order_body, scheduled_order
 
 from security.world import ON_SITE
-
-
-@pytest.fixture
-async def redis_outage(resources, proxies):
-    class Outage:
-        async def start(self):
-            if ON_REAL_REDIS:
-                await proxies["redis"].cut()
-            else:
-                resources.fake_redis_server.connected = False
-
-        async def end(self):
-            if ON_REAL_REDIS:
-                await proxies["redis"].restore()
-            else:
-                resources.fake_redis_server.connected = True
-
-    outage = Outage()
-    yield outage
-    await outage.end()
 
 
 @pytest.fixture

@@ -1,0 +1,119 @@
+"""The bench harness in miniature, so it cannot rot: data generation, request files, the report.
+
+No timings are asserted and wrk is not needed: this checks that what the bench writes is
+valid for the real schema and the real API, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench"
+sys.path.insert(0, str(BENCH))
+
+import datagen  # noqa: E402
+import reqfiles  # noqa: E402
+import report  # noqa: E402
+
+
+@pytest.fixture
+async def plan(resources):
+    from tortoise import connections
+
+    return await datagen.generate(connections.get("default"), datagen.Scale.tiny(), chunk=7)
+
+
+async def test_generated_data_has_every_table_the_scenarios_read(plan):
+    from backend.models import ExpertProfile, LedgerEntry, Order, OrderAssignee, Rating, Visit
+
+    scale = datagen.Scale.tiny()
+    assert await ExpertProfile.all().count() == scale.experts
+    assert await Visit.all().count() == scale.visits
+    assert await LedgerEntry.all().count() == scale.visits
+    assert await Order.all().count() == scale.background_orders + scale.checkin_orders + scale.storm_orders
+    ratings = await Rating.all().values_list("overall", flat=True)
+    assert ratings and set(ratings) <= {1, 2, 3, 4, 5}
+    for order_id, expert_id, _user, _lat, _lng in plan.checkin_pool + plan.storm_pool:
+        order = await Order.get(id=order_id)
+        assert order.status == "scheduled"
+        assert await OrderAssignee.exists(order_id=order_id, expert_id=expert_id)
+    assert len({p[0] for p in plan.checkin_pool}) == len(plan.checkin_pool)
+    assert plan.counts["visit"] == scale.visits
+
+
+async def test_rows_written_after_the_bench_get_fresh_ids(plan):
+    from backend.models import User
+
+    user = await User.create(openid="after-the-bench", name="后来的人")
+    assert user.id > max(plan.requester_user_ids + list(plan.expert_user.values()))
+
+
+async def test_a_check_in_line_from_the_request_file_is_accepted_by_the_api(plan, settings, client, tmp_path):
+    signer = reqfiles.Signer(settings.signing_keys, settings.checkin_code_ttl_seconds)
+    path = tmp_path / "checkin.tsv"
+    assert reqfiles.write(path, reqfiles.checkin_requests(plan.checkin_pool, signer)) == len(plan.checkin_pool)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert all(len(line.split("\t")) == 5 for line in lines)
+    request = reqfiles.parse_line(lines[0])
+    _, response = await client.post(request.path, json=request.body,
+                                    headers={"Authorization": f"Bearer {request.token}"})
+    assert response.status == 201, response.json
+    assert response.json["order_id"] == plan.checkin_pool[0][0]
+
+
+async def test_order_and_list_lines_are_valid_requests(plan, settings, client):
+    from backend.schemas.orders import OrderCreate
+
+    signer = reqfiles.Signer(settings.signing_keys, settings.checkin_code_ttl_seconds)
+    orders = reqfiles.order_requests(plan.requester_user_ids, plan.villages, plan.items, signer, 3)
+    for request in orders:
+        OrderCreate.model_validate(request.body)
+        assert request.idempotency_key and reqfiles.parse_line(request.line()) == request
+    _, placed = await client.post(orders[0].path, json=orders[0].body,
+                                  headers={"Authorization": f"Bearer {orders[0].token}",
+                                           "Idempotency-Key": orders[0].idempotency_key})
+    assert placed.status == 201, placed.json
+    listing = reqfiles.list_requests([plan.expert_user[e] for e in plan.list_experts], signer, 1)[0]
+    _, listed = await client.get(listing.path, headers={"Authorization": f"Bearer {listing.token}"})
+    assert listed.status == 200 and listed.json["items"]
+
+
+def fake_report() -> dict:
+    return {
+        "started_at": "2026-11-23T08:00:00", "mode": "quick", "duration_s": 3, "connections": 64, "workers": 2,
+        "pool_size": 20, "machine": report.machine(), "versions": {"python": "3.11", "wrk": "not found"},
+        "data": {"visit": 40}, "commands": ["python scripts/bench/run.py --quick"],
+        "scenarios": [
+            {"name": "checkin", "label": "check-in", "throughput_rps": 600.0, "ok_rps": 600.0, "p50_ms": 40.0,
+             "p99_ms": 120.0, "error_rate": 0.0, "ceiling": "raw INSERT", "ceiling_rps": 1000.0, "ratio": 0.6,
+             "targets": [{"metric": "ratio", "op": ">=", "bound": 0.5},
+                         {"metric": "p99_ms", "op": "<=", "bound": 250}]},
+            {"name": "list", "label": "assignment list", "throughput_rps": 100.0, "ok_rps": 100.0, "p50_ms": 500.0,
+             "p99_ms": 900.0, "error_rate": 0.0, "ceiling": "raw PK SELECT", "ceiling_rps": 1000.0, "ratio": 0.1,
+             "targets": [{"metric": "ratio", "op": ">=", "bound": 0.5}]},
+            {"name": "storm", "label": "storm", "requests": 2000, "elapsed_s": 9.5, "p99_ms": 800.0, "lost": 0,
+             "doubled": 0, "targets": [{"metric": "lost", "op": "==", "bound": 0},
+                                       {"metric": "p99_ms", "op": "<=", "bound": 1000}]},
+            {"name": "memory", "label": "memory", "workers": [{"pid": 1, "rss_mb": 150.0}], "max_rss_mb": 150.0,
+             "targets": [{"metric": "max_rss_mb", "op": "<=", "bound": 200}]},
+            {"name": "figures", "label": "figures", "targets": [{"metric": "value_ms", "op": "<=", "bound": 500}]},
+            {"name": "recommendations", "label": "recommendations", "skipped": True, "note": "not there yet",
+             "targets": [{"metric": "value_ms", "op": "<=", "bound": 100}]},
+        ],
+    }
+
+
+def test_the_report_judges_each_target_and_writes_markdown_and_json(tmp_path):
+    json_path, md_path = report.write(fake_report(), tmp_path)
+    written = json.loads(json_path.read_text(encoding="utf-8"))
+    verdicts = {s["name"]: s.get("pass") for s in written["scenarios"]}
+    assert verdicts == {"checkin": True, "list": False, "storm": True, "memory": True, "figures": False,
+                        "recommendations": None}
+    markdown = md_path.read_text(encoding="utf-8")
+    assert "| scenario | measured | ceiling | ratio | target | result |" in markdown
+    assert "| check-in | 600 req/s" in markdown and "PASS" in markdown and "FAIL" in markdown
+    assert "skipped" in markdown and "nproc" in markdown and "python scripts/bench/run.py --quick" in markdown
