@@ -124,11 +124,16 @@ function send(call) {
   });
 }
 
-// One renewal at a time: when several requests hit 401 together (a page
-// loading three lists after the token expired) they all wait on the same
-// re-login instead of each burning a wx.login code.
+// One renewal at a time: when several requests or uploads hit 401 together
+// (a page loading three lists, nine photos going up after the token expired)
+// they all wait on the same re-login instead of each burning a wx.login code.
 let renewal = null;
 
+/**
+ * Renew the session after a 401 answered a call sent with `sentToken`:
+ * shares the renewal already under way, and does nothing when another call
+ * renewed the session since this one was sent.
+ */
 function renewSession(sentToken) {
   const current = storage.getAccessToken();
   if (current && current !== sentToken) {
@@ -234,4 +239,6 @@ module.exports = {
   patch,
   del,
   newIdempotencyKey,
+  parseBody,
+  renewSession,
 };

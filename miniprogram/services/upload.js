@@ -7,23 +7,14 @@
 
 const config = require('../config/index');
 const storage = require('../utils/storage');
-const { ApiError, NETWORK_ERROR_MESSAGE } = require('./request');
+const {
+  ApiError, NETWORK_ERROR_MESSAGE, parseBody, renewSession,
+} = require('./request');
 
 // A 2–3 MB photo on a rural 3G/4G signal can take a long while.
 const UPLOAD_TIMEOUT_MS = 60000;
 const UPLOAD_FAILED_MESSAGE = '照片没有传上去，请点重试';
 const HAN = /[\u4e00-\u9fff]/;
-
-function parseBody(data) {
-  if (typeof data !== 'string') {
-    return data;
-  }
-  try {
-    return JSON.parse(data);
-  } catch (err) {
-    return null;
-  }
-}
 
 /** The backend's origin: upload links are relative to it, not to the API base. */
 function origin() {
@@ -58,30 +49,6 @@ function sendOnce(filePath, purpose, onProgress) {
   });
 }
 
-// Nine photos picked together all meet an expired token together; they
-// share one renewal instead of each spending the refresh token.
-let renewal = null;
-
-function renewSession(sentToken) {
-  const current = storage.getAccessToken();
-  if (current && current !== sentToken) {
-    return Promise.resolve();
-  }
-  if (!renewal) {
-    const auth = require('./auth');
-    renewal = auth.renewSession().then(
-      () => {
-        renewal = null;
-      },
-      (err) => {
-        renewal = null;
-        throw err;
-      },
-    );
-  }
-  return renewal;
-}
-
 function toPhoto(response) {
   const body = parseBody(response.data) || {};
   if (response.statusCode >= 200 && response.statusCode < 300 && body.id) {
@@ -104,6 +71,8 @@ function uploadPhoto(filePath, { purpose = 'order_photo', onProgress } = {}) {
   return sendOnce(filePath, purpose, onProgress)
     .then((response) => {
       if (response.statusCode === 401) {
+        // The renewal request.js shares: photos and API calls meeting an
+        // expired token together cause one re-login between them.
         return renewSession(response.sentToken).then(() => sendOnce(filePath, purpose, onProgress));
       }
       return response;

@@ -1,7 +1,7 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { confirmModals, installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const DISPATCH = 'pages/admin/dispatch/index';
 
@@ -65,45 +65,21 @@ let modalAnswer;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
-  global.wx.navigateBack = jest.fn();
-  global.wx.redirectTo = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo', 'navigateBack', 'redirectTo');
   global.getCurrentPages = () => [{}, {}];
-  modals = [];
   modalAnswer = { confirm: true, cancel: false, content: '' };
-  global.wx.showModal = (options) => {
-    modals.push(options);
-    if (options.success) options.success(modalAnswer);
-  };
+  modals = confirmModals(() => modalAnswer);
 });
 
 afterEach(() => {
   delete global.getCurrentPages;
 });
 
-async function openDispatch() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, DISPATCH), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({ id: '21' });
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(5);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
-
 test('the dispatch screen ranks the experts with their title, employer, distance, score and reasons', async () => {
   mock.route('GET', '/orders/21', { statusCode: 200, data: order() });
   mock.route('GET', '/orders/21/recommendations', { statusCode: 200, data: recommendations() });
-  const page = await openDispatch();
+  const page = await openPage(DISPATCH, { id: '21' }, { settleMs: 5 });
 
   await waitFor(() => expect(page.querySelector('#expert-5')).toBeTruthy());
   const first = textOf(page.querySelector('#expert-5'));
@@ -129,7 +105,7 @@ test('派给他/她 asks for confirmation and sends {expert_id}; the note typed 
   mock.route('GET', '/orders/21', { statusCode: 200, data: order() });
   mock.route('GET', '/orders/21/recommendations', { statusCode: 200, data: recommendations() });
   mock.route('POST', '/orders/21/dispatch', { statusCode: 200, data: order({ status: 'dispatched', actions: ['recall'] }) });
-  const page = await openDispatch();
+  const page = await openPage(DISPATCH, { id: '21' }, { settleMs: 5 });
   await waitFor(() => expect(page.querySelector('#dispatch-expert-9')).toBeTruthy());
 
   await tap(page.querySelector('#dispatch-expert-9'));
@@ -149,7 +125,7 @@ test('cancelling the confirmation sends nothing', async () => {
   mock.route('GET', '/orders/21', { statusCode: 200, data: order() });
   mock.route('GET', '/orders/21/recommendations', { statusCode: 200, data: recommendations() });
   modalAnswer = { confirm: false, cancel: true };
-  const page = await openDispatch();
+  const page = await openPage(DISPATCH, { id: '21' }, { settleMs: 5 });
   await waitFor(() => expect(page.querySelector('#dispatch-expert-5')).toBeTruthy());
 
   await tap(page.querySelector('#dispatch-expert-5'));
@@ -171,7 +147,7 @@ test('an order needing several experts shows the teams; 派给这个服务团 se
     }),
   });
   mock.route('POST', '/orders/21/dispatch', { statusCode: 200, data: order({ status: 'dispatched', actions: [] }) });
-  const page = await openDispatch();
+  const page = await openPage(DISPATCH, { id: '21' }, { settleMs: 5 });
   await waitFor(() => expect(page.querySelector('#team-3')).toBeTruthy());
 
   expect(textOf(page.querySelector('#team-3'))).toContain('方正县果蔬专家服务团');
@@ -186,7 +162,7 @@ test('发布揭榜 is the alternative: it posts to publish from the dispatch scr
   mock.route('GET', '/orders/21', { statusCode: 200, data: order() });
   mock.route('GET', '/orders/21/recommendations', { statusCode: 200, data: recommendations({ experts: [] }) });
   mock.route('POST', '/orders/21/publish', { statusCode: 200, data: order({ status: 'published', actions: ['recall'] }) });
-  const page = await openDispatch();
+  const page = await openPage(DISPATCH, { id: '21' }, { settleMs: 5 });
   await waitFor(() => expect(page.querySelector('#no-experts')).toBeTruthy());
 
   await tap(page.querySelector('#open-publish'));
@@ -204,7 +180,7 @@ test('an order dispatched meanwhile (409) is explained and the screen shows it c
   mock.route('POST', '/orders/21/dispatch', {
     statusCode: 409, data: apiError('invalid_transition', '该需求单已派给其他专家'),
   });
-  const page = await openDispatch();
+  const page = await openPage(DISPATCH, { id: '21' }, { settleMs: 5 });
   await waitFor(() => expect(page.querySelector('#dispatch-expert-5')).toBeTruthy());
 
   await tap(page.querySelector('#dispatch-expert-5'));
@@ -218,7 +194,7 @@ test('recommendations that cannot load say why and can be asked for again', asyn
   mock.route('GET', '/orders/21/recommendations', (req, nth) => (nth === 1
     ? { statusCode: 403, data: apiError('not_dispatcher', '您没有派单权限，不能查看推荐专家') }
     : { statusCode: 200, data: recommendations() }));
-  const page = await openDispatch();
+  const page = await openPage(DISPATCH, { id: '21' }, { settleMs: 5 });
 
   await waitFor(() => expect(textOf(page.querySelector('#recommendations-error'))).toContain('您没有派单权限'));
   await tap(page.querySelector('#retry-recommendations'));

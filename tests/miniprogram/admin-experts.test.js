@@ -1,7 +1,5 @@
-const path = require('path');
-const simulate = require('miniprogram-simulate');
-const { installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { confirmModals, installLoggedInWx, openPage, tap } = require('./helpers/page');
 
 const EXPERTS = 'pages/admin/experts/index';
 
@@ -36,35 +34,13 @@ let modals;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  modals = [];
-  global.wx.showModal = (options) => {
-    modals.push(options);
-    if (options.success) options.success({ confirm: true, cancel: false });
-  };
+  mock = installLoggedInWx();
+  modals = confirmModals();
 });
-
-async function openExperts() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, EXPERTS), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({});
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
 
 test('pending experts are listed with what the admin checks', async () => {
   mock.route('GET', '/experts', { statusCode: 200, data: { items: [expert()], next_cursor: null } });
-  const page = await openExperts();
+  const page = await openPage(EXPERTS);
 
   expect(mock.requestsTo('/experts')[0].data).toEqual({ status: 'pending', limit: 20 });
   const card = textOf(page.querySelector('#expert-12'));
@@ -75,7 +51,7 @@ test('pending experts are listed with what the admin checks', async () => {
 test('通过 asks first, then posts to verify and removes the expert from the list', async () => {
   mock.route('GET', '/experts', { statusCode: 200, data: { items: [expert()], next_cursor: null } });
   mock.route('POST', '/experts/12/verify', { statusCode: 200, data: expert({ status: 'verified' }) });
-  const page = await openExperts();
+  const page = await openPage(EXPERTS);
 
   await tap(page.querySelector('#verify-12'));
   await waitFor(() => expect(page.querySelector('#experts-empty')).toBeTruthy());
@@ -86,7 +62,7 @@ test('通过 asks first, then posts to verify and removes the expert from the li
 test('不通过 requires a reason and sends it', async () => {
   mock.route('GET', '/experts', { statusCode: 200, data: { items: [expert()], next_cursor: null } });
   mock.route('POST', '/experts/12/reject', { statusCode: 200, data: expert({ status: 'rejected' }) });
-  const page = await openExperts();
+  const page = await openPage(EXPERTS);
 
   await tap(page.querySelector('#reject-12'));
   const sheet = page.querySelector('#reject-sheet');

@@ -1,7 +1,6 @@
-const path = require('path');
-const simulate = require('miniprogram-simulate');
-const { DEVELOP_BASE_URL, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { DEVELOP_BASE_URL } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, openPage, tap } = require('./helpers/page');
 
 const FIGURES = 'pages/admin/figures/index';
 
@@ -60,7 +59,7 @@ let modals;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
+  mock = installLoggedInWx();
   downloads = [];
   opened = [];
   modals = [];
@@ -78,24 +77,6 @@ beforeEach(() => {
   };
 });
 
-async function openFigures() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, FIGURES), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({});
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(5);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
-
 /** The bars of a chart as ['label value', 'width:N%;']. */
 function bars(page, chartId) {
   const chart = page.querySelector(chartId);
@@ -109,7 +90,7 @@ function bars(page, chartId) {
 
 test('the figures open on this month of the admin\'s region with the key numbers', async () => {
   mock.route('GET', '/figures', { statusCode: 200, data: report() });
-  const page = await openFigures();
+  const page = await openPage(FIGURES, {}, { settleMs: 5 });
 
   const now = new Date();
   expect(mock.requestsTo('/figures')[0].data).toEqual({
@@ -126,7 +107,7 @@ test('the figures open on this month of the admin\'s region with the key numbers
 
 test('the bars are as wide as their value against the largest, longest first, per measure', async () => {
   mock.route('GET', '/figures', { statusCode: 200, data: report() });
-  const page = await openFigures();
+  const page = await openPage(FIGURES, {}, { settleMs: 5 });
 
   expect(textOf(page.querySelector('#chart-region'))).toContain('各乡镇（街道）');
   expect(bars(page, '#chart-region')).toEqual([
@@ -151,7 +132,7 @@ test('the bars are as wide as their value against the largest, longest first, pe
 
 test('本年 and a custom range ask for their days', async () => {
   mock.route('GET', '/figures', { statusCode: 200, data: report() });
-  const page = await openFigures();
+  const page = await openPage(FIGURES, {}, { settleMs: 5 });
   const now = new Date();
 
   await tap(page.querySelector('#period-year'));
@@ -171,7 +152,7 @@ test('本年 and a custom range ask for their days', async () => {
 
 test('导出 Excel downloads the same period with the token and opens it as xlsx', async () => {
   mock.route('GET', '/figures', { statusCode: 200, data: report() });
-  const page = await openFigures();
+  const page = await openPage(FIGURES, {}, { settleMs: 5 });
   const { from, to } = page.instance.data;
 
   await tap(page.querySelector('#export-excel'));
@@ -188,7 +169,7 @@ test('an export the server refuses says why and opens nothing', async () => {
     downloads.push(options);
     setTimeout(() => options.success({ statusCode: 403, tempFilePath: 'wxfile://tmp/error.json' }), 0);
   };
-  const page = await openFigures();
+  const page = await openPage(FIGURES, {}, { settleMs: 5 });
 
   await tap(page.querySelector('#export-excel'));
   await waitFor(() => expect(modals.map((m) => m.content)).toEqual(['您没有权限导出这些数据']));
@@ -199,7 +180,7 @@ test('figures that cannot load say why, and 重试 loads them', async () => {
   mock.route('GET', '/figures', (req, nth) => (nth === 1
     ? { fail: 'request:fail timeout' }
     : { statusCode: 200, data: report() }));
-  const page = await openFigures();
+  const page = await openPage(FIGURES, {}, { settleMs: 5 });
 
   expect(textOf(page)).toContain('网络不稳定，请检查网络后重试');
   await tap(page.querySelector('#figures-state').querySelector('.state-retry'));

@@ -1,7 +1,7 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { confirmModals, installLoggedInWx, openPage, tap } = require('./helpers/page');
 
 const FLAGGED = 'pages/admin/flagged/index';
 
@@ -29,31 +29,9 @@ let modals;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  modals = [];
-  global.wx.showModal = (options) => {
-    modals.push(options);
-    if (options.success) options.success({ confirm: true, cancel: false });
-  };
+  mock = installLoggedInWx();
+  modals = confirmModals();
 });
-
-async function openFlagged() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, FLAGGED), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({});
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
 
 function sheet(page) {
   return page.querySelector('#review-sheet');
@@ -64,7 +42,7 @@ test('each flagged visit shows its flag labels, duration and distances', async (
     statusCode: 200,
     data: { items: [visit(), visit({ id: 302, in_distance_m: null, out_distance_m: null, duration_minutes: 135, source: 'offline', flag_labels: ['未获取到定位'] })] },
   });
-  const page = await openFlagged();
+  const page = await openPage(FLAGGED);
 
   expect(Array.from(page.querySelector('#flags-301').dom.children).map((chip) => chip.textContent))
     .toEqual(['服务时间过短', '签到位置不在服务地点附近']);
@@ -79,7 +57,7 @@ test('each flagged visit shows its flag labels, duration and distances', async (
 test('不通过 requires a reason: nothing is sent without one, then {approve: false, reason} is sent', async () => {
   mock.route('GET', '/visits/flagged', { statusCode: 200, data: { items: [visit()] } });
   mock.route('POST', '/visits/301/review', { statusCode: 200, data: visit({ status: 'rejected' }) });
-  const page = await openFlagged();
+  const page = await openPage(FLAGGED);
 
   await tap(page.querySelector('#reject-301'));
   await tap(sheet(page).querySelector('#reason-confirm'));
@@ -97,7 +75,7 @@ test('不通过 requires a reason: nothing is sent without one, then {approve: f
 test('通过 also requires a reason and sends {approve: true, reason} with what was typed', async () => {
   mock.route('GET', '/visits/flagged', { statusCode: 200, data: { items: [visit()] } });
   mock.route('POST', '/visits/301/review', { statusCode: 200, data: visit({ status: 'approved' }) });
-  const page = await openFlagged();
+  const page = await openPage(FLAGGED);
 
   await tap(page.querySelector('#approve-301'));
   expect(textOf(sheet(page))).toContain('通过：核实的情况');
@@ -113,7 +91,7 @@ test('a visit another admin reviewed first (409) is explained and the list reloa
     statusCode: 200, data: { items: nth === 1 ? [visit()] : [] },
   }));
   mock.route('POST', '/visits/301/review', { statusCode: 409, data: apiError('concurrent_update', '该服务记录刚被其他人审核过') });
-  const page = await openFlagged();
+  const page = await openPage(FLAGGED);
 
   await tap(page.querySelector('#approve-301'));
   await tap(sheet(page).querySelector('#preset-0'));

@@ -1,7 +1,6 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const FOLLOW_UPS = 'pages/admin/follow-ups/index';
 
@@ -25,27 +24,9 @@ let mock;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo');
 });
-
-async function openFollowUps() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, FOLLOW_UPS), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({});
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
 
 function sheet(page) {
   return page.querySelector('#close-sheet');
@@ -56,7 +37,7 @@ test('open follow-ups are asked for and show why: 低分评价 or 逾期未评�
     statusCode: 200,
     data: { items: [followUp(), followUp({ id: 72, reason: 'no_rating', reason_label: '逾期未评价', order_id: 22 })] },
   });
-  const page = await openFollowUps();
+  const page = await openPage(FOLLOW_UPS);
 
   expect(mock.requestsTo('/follow-ups')[0].data).toEqual({ status: 'open' });
   expect(page.querySelector('#reason-71').dom.textContent).toBe('低分评价');
@@ -71,7 +52,7 @@ test('open follow-ups are asked for and show why: 低分评价 or 逾期未评�
 test('认定时长 sends the outcome with approve: true; an empty outcome is refused first', async () => {
   mock.route('GET', '/follow-ups', { statusCode: 200, data: { items: [followUp()] } });
   mock.route('POST', '/follow-ups/71/close', { statusCode: 200, data: followUp({ status: 'closed' }) });
-  const page = await openFollowUps();
+  const page = await openPage(FOLLOW_UPS);
 
   await tap(page.querySelector('#approve-71'));
   await tap(sheet(page).querySelector('#reason-confirm'));
@@ -91,7 +72,7 @@ test('认定时长 sends the outcome with approve: true; an empty outcome is ref
 test('不认定 sends the picked outcome with approve: false', async () => {
   mock.route('GET', '/follow-ups', { statusCode: 200, data: { items: [followUp()] } });
   mock.route('POST', '/follow-ups/71/close', { statusCode: 200, data: followUp({ status: 'closed' }) });
-  const page = await openFollowUps();
+  const page = await openPage(FOLLOW_UPS);
 
   await tap(page.querySelector('#reject-71'));
   await tap(sheet(page).querySelector('#preset-0'));

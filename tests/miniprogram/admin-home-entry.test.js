@@ -1,13 +1,14 @@
 const simulate = require('miniprogram-simulate');
 const { installWx, session } = require('./helpers/wx-mock');
 const { launchApp, renderPage, textOf, waitFor } = require('./helpers/miniprogram');
+const { mockWx } = require('./helpers/page');
 
 let mock;
 
 beforeEach(() => {
   jest.resetModules();
   mock = installWx();
-  global.wx.navigateTo = jest.fn();
+  mockWx('navigateTo');
 });
 
 test.each(['local_admin', 'province_admin'])('a %s sees big buttons for each part of the admin work', async (role) => {

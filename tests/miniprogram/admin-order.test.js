@@ -1,7 +1,7 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { confirmModals, installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const ORDER = 'pages/admin/order/index';
 const HOUR_MS = 60 * 60 * 1000;
@@ -38,32 +38,14 @@ let modalAnswer;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
-  modals = [];
+  mock = installLoggedInWx();
+  mockWx('navigateTo');
   modalAnswer = { confirm: true, cancel: false };
-  global.wx.showModal = (options) => {
-    modals.push(options);
-    if (options.success) options.success(modalAnswer);
-  };
+  modals = confirmModals(() => modalAnswer);
 });
 
-async function openOrder(id = 21) {
-  const pageId = simulate.load(path.join(MINIPROGRAM_ROOT, ORDER), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(pageId);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({ id: String(id) });
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
+function openOrder(id = 21) {
+  return openPage(ORDER, { id: String(id) });
 }
 
 function sheet(page) {

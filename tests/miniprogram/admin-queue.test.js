@@ -1,7 +1,7 @@
 const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { installWx } = require('./helpers/wx-mock');
 const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const QUEUE = 'pages/admin/queue/index';
 const HOUR_MS = 60 * 60 * 1000;
@@ -31,26 +31,12 @@ let mock;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo');
 });
 
-async function openQueue(query = {}) {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, QUEUE), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad(query);
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
+function openQueue(query = {}) {
+  return openPage(QUEUE, query);
 }
 
 function statusesAsked() {

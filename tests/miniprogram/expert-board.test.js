@@ -1,7 +1,6 @@
-const path = require('path');
-const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const BOARD = 'pages/expert/board/index';
 const HOUR = 60 * 60 * 1000;
@@ -27,8 +26,8 @@ let answer;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo');
   modals = [];
   answer = true;
   global.wx.showModal = (options) => {
@@ -37,26 +36,12 @@ beforeEach(() => {
   };
 });
 
-async function openBoard() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, BOARD), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  await page.instance.onLoad({});
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await simulate.sleep(0);
-}
-
 test('each card shows the problem, the village and the claim deadline counting down', async () => {
   mock.route('GET', '/board', {
     statusCode: 200,
     data: { items: [published(), published({ id: 22, claim_deadline: new Date(Date.now() + 25 * 60 * 1000).toISOString() })] },
   });
-  const page = await openBoard();
+  const page = await openPage(BOARD, {}, { until: 'loaded' });
 
   const card = textOf(page.querySelector('#card-21'));
   expect(card).toContain('牛病防治');
@@ -71,7 +56,7 @@ test('each card shows the problem, the village and the claim deadline counting d
 
 test('揭榜 asks first; 再想想 sends nothing', async () => {
   mock.route('GET', '/board', { statusCode: 200, data: { items: [published()] } });
-  const page = await openBoard();
+  const page = await openPage(BOARD, {}, { until: 'loaded' });
   answer = false;
 
   await tap(page, '#claim-21');
@@ -84,7 +69,7 @@ test('揭榜 asks first; 再想想 sends nothing', async () => {
 test('a confirmed 揭榜 is sent once and the board refreshes', async () => {
   mock.route('GET', '/board', (req, nth) => ({ statusCode: 200, data: { items: nth === 1 ? [published()] : [] } }));
   mock.route('POST', '/orders/21/claim', { statusCode: 200, data: published({ status: 'claimed', actions: [] }) });
-  const page = await openBoard();
+  const page = await openPage(BOARD, {}, { until: 'loaded' });
 
   await tap(page, '#claim-21');
 
@@ -101,7 +86,7 @@ test('when another expert was faster (409) the board says 已被其他专家揭�
   mock.route('POST', '/orders/21/claim', {
     statusCode: 409, data: apiError('invalid_transition', '该需求单当前为「已揭榜，待确认」，不能揭榜'),
   });
-  const page = await openBoard();
+  const page = await openPage(BOARD, {}, { until: 'loaded' });
 
   await tap(page, '#claim-21');
 
@@ -113,7 +98,7 @@ test('when another expert was faster (409) the board says 已被其他专家揭�
 
 test('a board that cannot load says why (an unverified expert is told in Chinese)', async () => {
   mock.route('GET', '/board', { statusCode: 403, data: apiError('expert_not_verified', '通过审核的专家才能查看揭榜榜单') });
-  const page = await openBoard();
+  const page = await openPage(BOARD, {}, { until: 'loaded' });
 
   expect(textOf(page)).toContain('通过审核的专家才能查看揭榜榜单');
   page.detach();

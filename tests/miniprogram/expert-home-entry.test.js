@@ -3,15 +3,16 @@ const path = require('path');
 const simulate = require('miniprogram-simulate');
 const { installWx, session } = require('./helpers/wx-mock');
 const { MINIPROGRAM_ROOT, launchApp, renderPage, textOf, waitFor } = require('./helpers/miniprogram');
+const { mockWx } = require('./helpers/page');
 
 let mock;
 
 beforeEach(() => {
   jest.resetModules();
   mock = installWx();
-  global.wx.navigateTo = jest.fn();
+  mockWx('navigateTo');
   global.wx.getNetworkType = (options) => options.success({ networkType: 'none' });
-  global.wx.onNetworkStatusChange = jest.fn();
+  mockWx('onNetworkStatusChange');
 });
 
 test('an expert sees four big buttons: 我的任务, 扫码签到, 揭榜, 我的时长', async () => {

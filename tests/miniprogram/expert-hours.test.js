@@ -1,7 +1,6 @@
-const path = require('path');
-const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const HOURS = 'pages/expert/hours/index';
 const THIS_YEAR = new Date().getFullYear();
@@ -27,7 +26,7 @@ let downloadAnswer;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
+  mock = installLoggedInWx();
   downloads = [];
   opened = [];
   downloadAnswer = { statusCode: 200, tempFilePath: 'wxfile://tmp/cert.pdf' };
@@ -42,7 +41,7 @@ beforeEach(() => {
   global.wx.getFileSystemManager = () => ({
     readFileSync: () => JSON.stringify(apiError('validation_failed', '请求有误', { year: '年度应在 2024 至 2025 之间' })),
   });
-  global.wx.showModal = jest.fn();
+  mockWx('showModal');
   mock.route('GET', '/visits', {
     statusCode: 200,
     data: {
@@ -55,19 +54,8 @@ beforeEach(() => {
   });
 });
 
-async function openHours(query = {}) {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, HOURS), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad(query);
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await simulate.sleep(0);
+function openHours(query = {}) {
+  return openPage(HOURS, query);
 }
 
 test('the year\'s progress shows n / 10 service days with a bar, the hours and what still waits', async () => {

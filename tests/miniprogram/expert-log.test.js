@@ -1,7 +1,6 @@
-const path = require('path');
-const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { waitFor } = require('./helpers/miniprogram');
+const { input, installLoggedInWx, mockWx, openPage, shownAsIs, tap } = require('./helpers/page');
 
 const LOG = 'pages/expert/log/index';
 
@@ -10,8 +9,8 @@ let uploads;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateBack = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateBack');
   global.wx.chooseMedia = jest.fn((options) => options.success({ tempFiles: [{ tempFilePath: 'wxfile://tmp/a.jpg' }] }));
   uploads = [];
   global.wx.uploadFile = jest.fn((options) => {
@@ -21,28 +20,8 @@ beforeEach(() => {
   });
 });
 
-async function openLog(visit = '31') {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, LOG), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({ visit });
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await simulate.sleep(0);
-}
-
-async function type(page, selector, value) {
-  page.querySelector(selector).dispatchEvent('input', { detail: { value } });
-  await simulate.sleep(0);
-}
-
-function shown(page, selector) {
-  const node = page.querySelector(selector);
-  return node ? node.dom.textContent.trim() : null;
+function openLog(visit = '31') {
+  return openPage(LOG, { visit }, { until: 'called' });
 }
 
 test('an empty log is not sent: the content field says what is missing', async () => {
@@ -50,8 +29,8 @@ test('an empty log is not sent: the content field says what is missing', async (
 
   await tap(page, '#submit-log');
 
-  expect(shown(page, '#content-error')).toBe('请写几句服务内容（至少 5 个字），可以点上面的常用语');
-  expect(shown(page, '#form-error')).toBe('还有没填好的地方，请看红字');
+  expect(shownAsIs(page, '#content-error')).toBe('请写几句服务内容（至少 5 个字），可以点上面的常用语');
+  expect(shownAsIs(page, '#form-error')).toBe('还有没填好的地方，请看红字');
   expect(mock.requestsTo('/visits/31/log')).toHaveLength(0);
 });
 
@@ -62,10 +41,10 @@ test('phrases, steppers and a photo fill the log, which is sent once with its ke
   await tap(page, '#phrase-0');
   await tap(page, '#phrase-1');
   await tap(page, '#problemsSolved-plus');
-  await type(page, '#problems-input', '叶片黄化是缺铁');
+  await input(page, '#problems-input', '叶片黄化是缺铁');
   await tap(page, '#peopleServed-plus');
   await tap(page, '#peopleServed-plus');
-  await type(page, '#peopleTrained-value', '15');
+  await input(page, '#peopleTrained-value', '15');
   await tap(page, '#peopleTrained-minus');
   await tap(page, '#add-photos');
   await waitFor(() => expect(page.instance.data.form.photos[0].state).toBe('done'));
@@ -112,12 +91,12 @@ test('a send lost to the network is retried under the same key; a 409 shows the 
     ? { fail: 'request:fail timeout' }
     : { statusCode: 409, data: apiError('visit_open', '请先签退，再填写服务日志') }));
   const page = await openLog();
-  await type(page, '#content-input', '现场指导了果树修剪');
+  await input(page, '#content-input', '现场指导了果树修剪');
 
   await tap(page, '#submit-log');
-  await waitFor(() => expect(shown(page, '#form-error')).toBe('网络不稳定，请检查网络后重试'));
+  await waitFor(() => expect(shownAsIs(page, '#form-error')).toBe('网络不稳定，请检查网络后重试'));
   await tap(page, '#submit-log');
-  await waitFor(() => expect(shown(page, '#form-error')).toBe('请先签退，再填写服务日志'));
+  await waitFor(() => expect(shownAsIs(page, '#form-error')).toBe('请先签退，再填写服务日志'));
 
   const [first, second] = mock.requestsTo('/visits/31/log');
   expect(second.header['Idempotency-Key']).toBe(first.header['Idempotency-Key']);

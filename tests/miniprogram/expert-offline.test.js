@@ -1,7 +1,8 @@
 const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
+const { apiError } = require('./helpers/wx-mock');
 const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, tap } = require('./helpers/page');
 
 const SCAN = 'pages/expert/scan/index';
 const TASKS = 'pages/expert/tasks/index';
@@ -24,7 +25,7 @@ let networkListeners;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
+  mock = installLoggedInWx();
   scans = [];
   networkType = 'none';
   networkListeners = [];
@@ -32,7 +33,7 @@ beforeEach(() => {
   global.wx.getLocation = (options) => options.success(Object.assign({ errMsg: 'getLocation:ok' }, HERE));
   global.wx.getNetworkType = (options) => options.success({ networkType });
   global.wx.onNetworkStatusChange = (listener) => networkListeners.push(listener);
-  global.wx.navigateTo = jest.fn();
+  mockWx('navigateTo');
   mock.route('GET', '/visits', { fail: 'request:fail no network' });
   mock.route('GET', '/orders', { statusCode: 200, data: { items: [], next_cursor: null } });
 });
@@ -52,15 +53,6 @@ async function open(pagePath, query) {
   await page.instance.onLoad(query);
   await simulate.sleep(0);
   return page;
-}
-
-async function tap(page, selector) {
-  const node = page.querySelector(selector);
-  if (!node) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
 }
 
 async function scan(page, selector, code) {

@@ -1,7 +1,7 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, openPage, shown, tap } = require('./helpers/page');
 
 const SCAN = 'pages/expert/scan/index';
 const THIS_YEAR = new Date().getFullYear();
@@ -39,7 +39,7 @@ let networkType;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
+  mock = installLoggedInWx();
   scans = [];
   fixes = [];
   networkType = 'wifi';
@@ -55,33 +55,12 @@ beforeEach(() => {
   });
   global.wx.openSetting = jest.fn((options) => options.success({ authSetting: { 'scope.userLocation': false } }));
   global.wx.getNetworkType = (options) => options.success({ networkType });
-  global.wx.onNetworkStatusChange = jest.fn();
-  global.wx.navigateTo = jest.fn();
-  global.wx.navigateBack = jest.fn();
+  mockWx('onNetworkStatusChange', 'navigateTo', 'navigateBack');
   mock.route('GET', '/visits', { statusCode: 200, data: { items: [] } });
 });
 
-async function openScan(query = { order: '7' }) {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, SCAN), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  await page.instance.onLoad(query);
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(page, selector) {
-  const node = page.querySelector(selector);
-  if (!node) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
-
-function shown(page, selector) {
-  const node = page.querySelector(selector);
-  return node ? node.dom.textContent.replace(/\s+/g, ' ').trim() : null;
+function openScan(query = { order: '7' }) {
+  return openPage(SCAN, query, { until: 'loaded' });
 }
 
 async function scanIn(page, code) {

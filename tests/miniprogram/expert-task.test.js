@@ -1,7 +1,5 @@
-const path = require('path');
-const simulate = require('miniprogram-simulate');
-const { installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { textOf } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const TASK = 'pages/expert/task/index';
 const THIS_YEAR = new Date().getFullYear();
@@ -30,31 +28,14 @@ let mock;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
-  global.wx.openLocation = jest.fn();
-  global.wx.makePhoneCall = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo', 'openLocation', 'makePhoneCall');
 });
-
-async function openTask() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, TASK), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({ id: '7' });
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await simulate.sleep(0);
-}
 
 test('an accepted task shows the problem, 导航 to the place and 拨打 the requester', async () => {
   mock.route('GET', '/orders/7', { statusCode: 200, data: order() });
   mock.route('GET', '/visits', { statusCode: 200, data: { items: [] } });
-  const page = await openTask();
+  const page = await openPage(TASK, { id: '7' });
 
   expect(textOf(page.querySelector('#task-description'))).toBe('苹果树叶子发黄卷曲');
   expect(textOf(page.querySelector('#task-agreed'))).toBe('约定上门：12月4日 09:00');
@@ -74,7 +55,7 @@ test('before accepting, the phone is masked, there is no 拨打 or 导航, and t
     data: order({ status: 'dispatched', contact_phone: '138****0201', latitude: null, longitude: null, actions: ['expert_accept', 'decline'] }),
   });
   mock.route('GET', '/visits', { statusCode: 200, data: { items: [] } });
-  const page = await openTask();
+  const page = await openPage(TASK, { id: '7' });
 
   expect(page.querySelector('#call')).toBeFalsy();
   expect(page.querySelector('#navigate')).toBeFalsy();
@@ -96,7 +77,7 @@ test('the visits so far are listed with their flags, an open one offers 签退',
       ],
     },
   });
-  const page = await openTask();
+  const page = await openPage(TASK, { id: '7' });
 
   expect(textOf(page.querySelector('#visit-31'))).toContain('服务时间过短');
   expect(textOf(page.querySelector('#visit-31'))).toContain('待核实');

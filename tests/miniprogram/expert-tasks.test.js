@@ -1,7 +1,7 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { confirmModals, installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const TASKS = 'pages/expert/tasks/index';
 const THIS_YEAR = new Date().getFullYear();
@@ -30,34 +30,12 @@ let modals;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo');
   global.wx.getNetworkType = (options) => options.success({ networkType: 'wifi' });
-  global.wx.onNetworkStatusChange = jest.fn();
-  modals = [];
-  global.wx.showModal = (options) => {
-    modals.push(options);
-    if (options.success) options.success({ confirm: true, cancel: false });
-  };
+  mockWx('onNetworkStatusChange');
+  modals = confirmModals();
 });
-
-async function openTasks() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, TASKS), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({});
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(node) {
-  if (!node) {
-    throw new Error('nothing rendered to tap');
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
 
 function sheet(page) {
   return page.querySelector('#answer-sheet');
@@ -75,7 +53,7 @@ test('the tasks page groups what waits for an answer and what to go and scan', a
       next_cursor: null,
     },
   });
-  const page = await openTasks();
+  const page = await openPage(TASKS);
 
   expect(textOf(page.querySelector('#answer-7'))).toContain('果树病虫害诊断');
   expect(textOf(page.querySelector('#answer-7'))).toContain('民乐村');
@@ -96,7 +74,7 @@ test('接单 without a time sends an empty body and moves the task to 待上门'
     statusCode: 200, data: { items: [nth === 1 ? order() : scheduled], next_cursor: null },
   }));
   mock.route('POST', '/orders/7/expert-accept', { statusCode: 200, data: scheduled });
-  const page = await openTasks();
+  const page = await openPage(TASKS);
 
   await tap(page.querySelector('#accept-7'));
   expect(textOf(sheet(page))).toContain('接单');
@@ -113,7 +91,7 @@ test('接单 without a time sends an empty body and moves the task to 待上门'
 test('接单 with a picked day and time sends visit_at in China time', async () => {
   mock.route('GET', '/orders', { statusCode: 200, data: { items: [order()], next_cursor: null } });
   mock.route('POST', '/orders/7/expert-accept', { statusCode: 200, data: order({ status: 'scheduled', actions: [] }) });
-  const page = await openTasks();
+  const page = await openPage(TASKS);
 
   await tap(page.querySelector('#accept-7'));
   sheet(page).querySelector('#day-picker').dispatchEvent('change', { detail: { value: `${THIS_YEAR}-12-05` } });
@@ -129,7 +107,7 @@ test('接单 with a picked day and time sends visit_at in China time', async () 
 
 test('谢绝 needs a reason: nothing is sent without one', async () => {
   mock.route('GET', '/orders', { statusCode: 200, data: { items: [order()], next_cursor: null } });
-  const page = await openTasks();
+  const page = await openPage(TASKS);
 
   await tap(page.querySelector('#decline-7'));
   expect(textOf(sheet(page))).toContain('为什么谢绝？');
@@ -145,7 +123,7 @@ test('谢绝 with a preset reason sends it; with a typed one sends what was type
   }));
   mock.route('POST', '/orders/7/decline', { statusCode: 200, data: order({ status: 'accepted', actions: [] }) });
   mock.route('POST', '/orders/8/decline', { statusCode: 200, data: order({ id: 8, status: 'accepted', actions: [] }) });
-  const page = await openTasks();
+  const page = await openPage(TASKS);
 
   await tap(page.querySelector('#decline-7'));
   await tap(sheet(page).querySelector('#decline-reason-1'));
@@ -169,7 +147,7 @@ test('an answer to a task that changed meanwhile (409) says so and reloads the l
   mock.route('POST', '/orders/7/expert-accept', {
     statusCode: 409, data: apiError('invalid_transition', '该需求单已被管理员撤回，不能接单'),
   });
-  const page = await openTasks();
+  const page = await openPage(TASKS);
 
   await tap(page.querySelector('#accept-7'));
   await tap(sheet(page).querySelector('#confirm-answer'));
@@ -182,7 +160,7 @@ test('a list that cannot load says why, and 重试 loads it', async () => {
   mock.route('GET', '/orders', (req, nth) => (nth === 1
     ? { fail: 'request:fail timeout' }
     : { statusCode: 200, data: { items: [order()], next_cursor: null } }));
-  const page = await openTasks();
+  const page = await openPage(TASKS);
 
   expect(textOf(page)).toContain('网络不稳定，请检查网络后重试');
   await tap(page.querySelector('#tasks-state').querySelector('.state-retry'));

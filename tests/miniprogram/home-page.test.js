@@ -1,6 +1,7 @@
 const simulate = require('miniprogram-simulate');
 const { apiError, deferred, installWx, session } = require('./helpers/wx-mock');
 const { launchApp, renderPage, textOf, waitFor } = require('./helpers/miniprogram');
+const { tap } = require('./helpers/page');
 
 const HOME = 'pages/home/index';
 
@@ -10,14 +11,6 @@ beforeEach(() => {
   jest.resetModules();
   mock = installWx();
 });
-
-function tap(page, selector) {
-  const node = page.querySelector(selector);
-  if (!node) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  node.dispatchEvent('tap');
-}
 
 test('the home page says 正在登录… while logging in, then greets the user with their role', async () => {
   const login = deferred();

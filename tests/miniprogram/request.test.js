@@ -173,6 +173,33 @@ describe('concurrent 401s', () => {
     expect(mock.requestsTo('/me').map((req) => req.header.Authorization))
       .toEqual(['Bearer access-old', 'Bearer access-new']);
   });
+  test('a request and a photo upload that get 401 together share one re-login', async () => {
+    const uploads = [];
+    global.wx.uploadFile = (options) => {
+      uploads.push(options);
+      setTimeout(() => {
+        const answer = protectedEndpoint('access-new', { id: 'u-1', url: '/uploads/u-1.jpg' })(options);
+        options.success({ statusCode: answer.statusCode, data: JSON.stringify(answer.data) });
+      }, 0);
+      return { onProgressUpdate() {} };
+    };
+    mock
+      .route('GET', '/orders', protectedEndpoint('access-new', { items: [] }))
+      .route('POST', '/auth/refresh', { statusCode: 401, data: apiError('refresh_invalid', '请重新登录') })
+      .route('POST', '/auth/wechat-login', { statusCode: 200, data: session({ access: 'access-new' }) });
+    const upload = require(path.join(SERVICES, 'upload'));
+
+    const [orders, photo] = await Promise.all([api.get('/orders'), upload.uploadPhoto('wxfile://tmp/a.jpg')]);
+
+    expect(orders).toEqual({ items: [] });
+    expect(photo.id).toBe('u-1');
+    expect(mock.requestsTo('/auth/refresh')).toHaveLength(1);
+    expect(mock.requestsTo('/auth/wechat-login')).toHaveLength(1);
+    expect(mock.loginCalls).toBe(1);
+    expect(uploads.map((u) => u.header.Authorization)).toEqual(['Bearer access-old', 'Bearer access-new']);
+    expect(mock.requestsTo('/orders').map((req) => req.header.Authorization))
+      .toEqual(['Bearer access-old', 'Bearer access-new']);
+  });
 });
 
 describe('errors', () => {

@@ -1,9 +1,10 @@
 const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
+const { apiError } = require('./helpers/wx-mock');
 const { MINIPROGRAM_ROOT, textOf } = require('./helpers/miniprogram');
 const offlineCode = require('../../miniprogram/utils/offline-code');
 const qrcode = require('../../miniprogram/utils/qrcode');
+const { find, installLoggedInWx, mockWx, shown } = require('./helpers/page');
 
 const PAGE = 'pages/requester/checkin-code/index';
 // 10:00:20 on 3 December 2025 in Beijing.
@@ -68,15 +69,12 @@ let screen;
 beforeEach(() => {
   jest.useFakeTimers({ now: NOW });
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
+  mock = installLoggedInWx();
   screen = { keepOn: [], brightness: [] };
   global.wx.setKeepScreenOn = jest.fn((options) => screen.keepOn.push(options.keepScreenOn));
   global.wx.getScreenBrightness = jest.fn((options) => options.success({ value: 0.4 }));
   global.wx.setScreenBrightness = jest.fn((options) => screen.brightness.push(options.value));
-  global.wx.setNavigationBarTitle = jest.fn();
-  global.wx.navigateTo = jest.fn();
-  global.wx.redirectTo = jest.fn();
-  global.wx.navigateBack = jest.fn();
+  mockWx('setNavigationBarTitle', 'navigateTo', 'redirectTo', 'navigateBack');
   mock.route('GET', '/orders/10/offline-secret', { statusCode: 200, data: secretsBody() });
 });
 
@@ -110,17 +108,8 @@ async function openPage(query = { id: '10' }) {
 }
 
 async function tap(page, selector) {
-  const node = page.querySelector(selector);
-  if (!node) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  node.dispatchEvent('tap');
+  find(page, selector).dispatchEvent('tap');
   await settle();
-}
-
-function shown(page, selector) {
-  const node = page.querySelector(selector);
-  return node ? node.dom.textContent.replace(/\s+/g, ' ').trim() : null;
 }
 
 function qrOf(page, selector = '#qr') {

@@ -1,13 +1,14 @@
 const simulate = require('miniprogram-simulate');
 const { installWx, session } = require('./helpers/wx-mock');
 const { launchApp, renderPage, textOf, waitFor } = require('./helpers/miniprogram');
+const { mockWx } = require('./helpers/page');
 
 let mock;
 
 beforeEach(() => {
   jest.resetModules();
   mock = installWx();
-  global.wx.navigateTo = jest.fn();
+  mockWx('navigateTo');
 });
 
 test('a requester sees one big button on the home page that opens the 点餐 menu', async () => {

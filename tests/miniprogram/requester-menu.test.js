@@ -1,6 +1,7 @@
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
+const { apiError } = require('./helpers/wx-mock');
 const { renderPage, textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, tap } = require('./helpers/page');
 
 const MENU = 'pages/requester/menu/index';
 const FORM = 'pages/requester/order-form/index';
@@ -34,17 +35,9 @@ let mock;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo');
 });
-
-function tap(page, selector) {
-  const node = page.querySelector(selector);
-  if (!node) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  node.dispatchEvent('tap');
-}
 
 test('the menu shows categories on the left and the first category as big cards with 点这个', async () => {
   mock.route('GET', '/menu', { statusCode: 200, data: MENU_BODY });

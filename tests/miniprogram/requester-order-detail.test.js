@@ -1,7 +1,7 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError } = require('./helpers/wx-mock');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { confirmModals, installLoggedInWx, mockWx, openPage, shown, tap } = require('./helpers/page');
 
 const DETAIL = 'pages/requester/order-detail/index';
 const THIS_YEAR = new Date().getFullYear();
@@ -54,37 +54,13 @@ let modals;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
-  modals = [];
-  global.wx.showModal = (options) => {
-    modals.push(options);
-    if (options.success) options.success({ confirm: true, cancel: false });
-  };
+  mock = installLoggedInWx();
+  mockWx('navigateTo');
+  modals = confirmModals();
 });
 
-async function openDetail(id) {
-  const componentId = simulate.load(path.join(MINIPROGRAM_ROOT, DETAIL), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(componentId);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({ id });
-  await waitFor(() => expect(page.instance.data.status).not.toBe('loading'));
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(page, selector) {
-  const node = page.querySelector(selector);
-  if (!node) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
-
-function shown(page, selector) {
-  const node = page.querySelector(selector);
-  return node ? node.dom.textContent.replace(/\s+/g, ' ').trim() : null;
+function openDetail(id) {
+  return openPage(DETAIL, { id });
 }
 
 test('the timeline lists every step with its label, new state, Beijing time and who acted', async () => {
@@ -300,7 +276,7 @@ describe('once an expert has come', () => {
 
 test('an order that does not exist offers 返回', async () => {
   mock.route('GET', '/orders/7', { statusCode: 404, data: apiError('order_not_found', '需求单不存在') });
-  global.wx.navigateBack = jest.fn();
+  mockWx('navigateBack');
   global.getCurrentPages = () => [{}, {}];
   const page = await openDetail('7');
 

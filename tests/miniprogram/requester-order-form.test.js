@@ -1,7 +1,7 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { apiError, deferred, installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, renderPage, textOf, waitFor } = require('./helpers/miniprogram');
+const { apiError, deferred } = require('./helpers/wx-mock');
+const { renderPage, textOf, waitFor } = require('./helpers/miniprogram');
+const { change, input, installLoggedInWx, mockWx, openPage, shownAsIs, tap } = require('./helpers/page');
 
 const MENU = 'pages/requester/menu/index';
 const FORM = 'pages/requester/order-form/index';
@@ -93,11 +93,8 @@ let uploads;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
-  global.wx.navigateBack = jest.fn();
-  global.wx.redirectTo = jest.fn();
-  global.wx.setNavigationBarTitle = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo', 'navigateBack', 'redirectTo', 'setNavigationBarTitle');
   uploads = [];
   mock.route('GET', '/regions', (req) => ({
     statusCode: 200,
@@ -137,41 +134,8 @@ function pickLocation(result) {
   });
 }
 
-async function openForm(query = {}) {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, FORM), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  await page.instance.onLoad(query);
-  await simulate.sleep(0);
-  return page;
-}
-
-function node(page, selector) {
-  const found = page.querySelector(selector);
-  if (!found) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  return found;
-}
-
-async function tap(page, selector) {
-  node(page, selector).dispatchEvent('tap');
-  await simulate.sleep(0);
-}
-
-async function type(page, selector, value) {
-  node(page, selector).dispatchEvent('input', { detail: { value } });
-  await simulate.sleep(0);
-}
-
-async function change(page, selector, value) {
-  node(page, selector).dispatchEvent('change', { detail: { value } });
-  await simulate.sleep(0);
-}
-
-function shown(page, selector) {
-  const found = page.querySelector(selector);
-  return found ? found.dom.textContent.trim() : null;
+function openForm(query = {}) {
+  return openPage(FORM, query, { until: 'loaded' });
 }
 
 describe('from the menu to the form', () => {
@@ -194,10 +158,10 @@ describe('from the menu to the form', () => {
 
     const page = await openForm();
 
-    expect(shown(page, '#field-items')).toContain('果树病虫害诊断');
+    expect(shownAsIs(page, '#field-items')).toContain('果树病虫害诊断');
     expect(page.instance.data.form.windowStart).toBe(daysFromToday(2));
     expect(page.instance.data.form.windowEnd).toBe(daysFromToday(7));
-    expect(shown(page, '#window-start-text')).toMatch(/^\d+月\d+日（周.）$/);
+    expect(shownAsIs(page, '#window-start-text')).toMatch(/^\d+月\d+日（周.）$/);
   });
 
   test('an item can be taken off the form, and the menu sees it gone', async () => {
@@ -206,7 +170,7 @@ describe('from the menu to the form', () => {
 
     await tap(page, `#remove-item-${FRUIT.code}`);
 
-    expect(shown(page, '#field-items')).not.toContain('果树病虫害诊断');
+    expect(shownAsIs(page, '#field-items')).not.toContain('果树病虫害诊断');
     expect(mock.store.get('requester.orderDraft').items).toEqual([]);
   });
 });
@@ -217,12 +181,12 @@ describe('checks before sending', () => {
 
     await tap(page, '#submit');
 
-    expect(shown(page, '#error-items')).toBe('请先在菜单里选择要请专家做的事');
-    expect(shown(page, '#error-description')).toBe('请说一说遇到了什么问题');
-    expect(shown(page, '#error-region')).toBe('请选择所在的村（社区）');
-    expect(shown(page, '#error-location')).toBe('请点「在地图上选位置」标出服务地点');
-    expect(shown(page, '#error-contactPhone')).toBe('请填写联系电话');
-    expect(shown(page, '#form-error')).toMatch(/^还有 \d+ 处要填写或修改，请看红字提示$/);
+    expect(shownAsIs(page, '#error-items')).toBe('请先在菜单里选择要请专家做的事');
+    expect(shownAsIs(page, '#error-description')).toBe('请说一说遇到了什么问题');
+    expect(shownAsIs(page, '#error-region')).toBe('请选择所在的村（社区）');
+    expect(shownAsIs(page, '#error-location')).toBe('请点「在地图上选位置」标出服务地点');
+    expect(shownAsIs(page, '#error-contactPhone')).toBe('请填写联系电话');
+    expect(shownAsIs(page, '#form-error')).toMatch(/^还有 \d+ 处要填写或修改，请看红字提示$/);
     expect(mock.requestsTo('/orders')).toHaveLength(0);
   });
 
@@ -230,15 +194,15 @@ describe('checks before sending', () => {
     mock.store.set('requester.orderDraft', completeDraft());
     const page = await openForm();
 
-    await type(page, '#contact-phone', '1380000');
-    await type(page, '#description', '发黄');
+    await input(page, '#contact-phone', '1380000');
+    await input(page, '#description', '发黄');
     await change(page, '#window-end', daysFromToday(1));
     await tap(page, '#submit');
 
-    expect(shown(page, '#error-contactPhone')).toBe('手机号码不对，请填写 11 位手机号');
-    expect(shown(page, '#error-description')).toBe('问题再多写几个字（至少 5 个字）');
-    expect(shown(page, '#error-windowEnd')).toBe('结束日期不能早于开始日期');
-    expect(shown(page, '#error-region')).toBeNull();
+    expect(shownAsIs(page, '#error-contactPhone')).toBe('手机号码不对，请填写 11 位手机号');
+    expect(shownAsIs(page, '#error-description')).toBe('问题再多写几个字（至少 5 个字）');
+    expect(shownAsIs(page, '#error-windowEnd')).toBe('结束日期不能早于开始日期');
+    expect(shownAsIs(page, '#error-region')).toBeNull();
     expect(mock.requestsTo('/orders')).toHaveLength(0);
   });
 
@@ -249,7 +213,7 @@ describe('checks before sending', () => {
     await change(page, '#on-behalf', true);
     await tap(page, '#submit');
 
-    expect(shown(page, '#error-onBehalfOf')).toBe('请填写村民姓名');
+    expect(shownAsIs(page, '#error-onBehalfOf')).toBe('请填写村民姓名');
     expect(mock.requestsTo('/orders')).toHaveLength(0);
   });
 
@@ -257,11 +221,11 @@ describe('checks before sending', () => {
     mock.store.set('requester.orderDraft', completeDraft({ contactPhone: '' }));
     const page = await openForm();
     await tap(page, '#submit');
-    expect(shown(page, '#error-contactPhone')).toBe('请填写联系电话');
+    expect(shownAsIs(page, '#error-contactPhone')).toBe('请填写联系电话');
 
-    await type(page, '#contact-phone', '13800000201');
+    await input(page, '#contact-phone', '13800000201');
 
-    expect(shown(page, '#error-contactPhone')).toBeNull();
+    expect(shownAsIs(page, '#error-contactPhone')).toBeNull();
   });
 });
 
@@ -274,7 +238,7 @@ describe('a valid order', () => {
     pickLocation({ name: '民乐村村委会', address: '黑龙江省哈尔滨市五常市民乐乡', latitude: 45.03, longitude: 127.09 });
     const page = await openForm();
 
-    await type(page, '#description', '苹果树叶子发黄');
+    await input(page, '#description', '苹果树叶子发黄');
     await tap(page, '#hint-1');
     await tap(page, '#add-photos');
     await waitFor(() => expect(page.instance.data.form.photos[0].status).toBe('done'));
@@ -284,13 +248,13 @@ describe('a valid order', () => {
       await tap(page, `#region-${region.code}`);
     }
     await tap(page, '#choose-location');
-    await type(page, '#contact-phone', '13800000201');
+    await input(page, '#contact-phone', '13800000201');
     await change(page, '#on-behalf', true);
-    await type(page, '#on-behalf-name', '赵大山');
+    await input(page, '#on-behalf-name', '赵大山');
 
     expect(page.querySelector('#region-picker')).toBeFalsy();
-    expect(shown(page, '#region-text')).toBe('黑龙江省 哈尔滨市 五常市 民乐朝鲜族乡 民乐村');
-    expect(shown(page, '#photo-0')).toContain('已上传');
+    expect(shownAsIs(page, '#region-text')).toBe('黑龙江省 哈尔滨市 五常市 民乐朝鲜族乡 民乐村');
+    expect(shownAsIs(page, '#photo-0')).toContain('已上传');
 
     await tap(page, '#submit');
     await waitFor(() => expect(wx.redirectTo).toHaveBeenCalled());
@@ -335,7 +299,7 @@ describe('a valid order', () => {
     });
     const page = await openForm();
 
-    expect(shown(page, '#region-text')).toBe('黑龙江省 哈尔滨市 五常市 民乐朝鲜族乡 民乐村');
+    expect(shownAsIs(page, '#region-text')).toBe('黑龙江省 哈尔滨市 五常市 民乐朝鲜族乡 民乐村');
     expect(page.instance.data.form.contactPhone).toBe('13800000201');
 
     // Changing the village starts among its neighbours, not at the province.
@@ -352,7 +316,7 @@ describe('a valid order', () => {
 
     await tap(page, '#submit');
     expect(page.instance.data.submitting).toBe(true);
-    expect(shown(page, '#submit')).toBe('正在提交…');
+    expect(shownAsIs(page, '#submit')).toBe('正在提交…');
     await tap(page, '#submit');
 
     reply.resolve({ statusCode: 201, data: orderBody() });
@@ -370,8 +334,8 @@ describe('when the network drops', () => {
     const page = await openForm();
 
     await tap(page, '#submit');
-    await waitFor(() => expect(shown(page, '#form-error')).toContain('网络不稳定，请检查网络后重试'));
-    expect(shown(page, '#form-error')).toContain('您填的内容都已保存');
+    await waitFor(() => expect(shownAsIs(page, '#form-error')).toContain('网络不稳定，请检查网络后重试'));
+    expect(shownAsIs(page, '#form-error')).toContain('您填的内容都已保存');
     expect(page.instance.data.submitting).toBe(false);
     const saved = mock.store.get('requester.orderDraft');
     expect(saved.form.description).toBe('苹果树叶子发黄卷曲');
@@ -400,7 +364,7 @@ describe('when the network drops', () => {
 
     const page = await openForm();
 
-    expect(shown(page, '#form-error')).toBe('上次提交时网络断了，您填的内容都在。请点「重试」再次提交');
+    expect(shownAsIs(page, '#form-error')).toBe('上次提交时网络断了，您填的内容都在。请点「重试」再次提交');
     await tap(page, '#retry-submit');
     await waitFor(() => expect(wx.redirectTo).toHaveBeenCalled());
     const keys = mock.requestsTo('/orders').map((req) => req.header['Idempotency-Key']);
@@ -412,9 +376,9 @@ describe('the draft', () => {
   test('what was typed is back when the form is opened again', async () => {
     mock.store.set('requester.orderDraft', { version: 1, items: [FRUIT] });
     const first = await openForm();
-    await type(first, '#description', '苹果树叶子发黄');
-    await type(first, '#contact-phone', '13900000000');
-    await type(first, '#address', '三组老张家');
+    await input(first, '#description', '苹果树叶子发黄');
+    await input(first, '#contact-phone', '13900000000');
+    await input(first, '#address', '三组老张家');
     await change(first, '#window-start', daysFromToday(3));
     first.detach();
     // Reopening after the app was closed: the page's code runs afresh.
@@ -429,7 +393,7 @@ describe('the draft', () => {
       windowStart: daysFromToday(3),
       items: [FRUIT],
     });
-    expect(shown(page, '#field-items')).toContain('果树病虫害诊断');
+    expect(shownAsIs(page, '#field-items')).toContain('果树病虫害诊断');
   });
 
   test('a photo cut off mid-upload comes back as failed, with 重试', async () => {
@@ -439,9 +403,9 @@ describe('the draft', () => {
     answerUploads(() => ({ statusCode: 201, data: { id: 'u-9', url: '' } }));
     const page = await openForm();
 
-    expect(shown(page, '#photo-failed-0')).toBe('没传上去');
+    expect(shownAsIs(page, '#photo-failed-0')).toBe('没传上去');
     await tap(page, '#photo-retry-0');
-    await waitFor(() => expect(shown(page, '#photo-0')).toContain('已上传'));
+    await waitFor(() => expect(shownAsIs(page, '#photo-0')).toContain('已上传'));
     expect(mock.store.get('requester.orderDraft').form.photos[0].id).toBe('u-9');
   });
 });
@@ -469,17 +433,17 @@ describe('photos', () => {
 
     await tap(page, '#add-photos');
     expect(global.wx.chooseMedia.mock.calls[0][0]).toMatchObject({ count: 9, mediaType: ['image'] });
-    await waitFor(() => expect(shown(page, '#photo-failed-0')).toBe('没传上去'));
-    expect(shown(page, '#photo-progress-1')).toBe('上传中 0%');
+    await waitFor(() => expect(shownAsIs(page, '#photo-failed-0')).toBe('没传上去'));
+    expect(shownAsIs(page, '#photo-progress-1')).toBe('上传中 0%');
 
     await tap(page, '#submit');
-    expect(shown(page, '#error-photos')).toBe('照片还在上传，请稍等一下');
+    expect(shownAsIs(page, '#error-photos')).toBe('照片还在上传，请稍等一下');
     expect(mock.requestsTo('/orders')).toHaveLength(0);
 
     slow.resolve({ statusCode: 201, data: { id: 'u-2', url: '' } });
-    await waitFor(() => expect(shown(page, '#photo-1')).toContain('已上传'));
+    await waitFor(() => expect(shownAsIs(page, '#photo-1')).toContain('已上传'));
     await tap(page, '#photo-retry-0');
-    await waitFor(() => expect(shown(page, '#photo-0')).toContain('已上传'));
+    await waitFor(() => expect(shownAsIs(page, '#photo-0')).toContain('已上传'));
 
     expect(uploads.map((u) => u.filePath)).toEqual(['wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg', 'wxfile://tmp/a.jpg']);
     expect(page.instance.data.form.photos.map((p) => p.id)).toEqual(['u-3', 'u-2']);
@@ -499,7 +463,7 @@ describe('photos', () => {
     progress({ progress: 60 });
     await simulate.sleep(0);
 
-    expect(shown(page, '#photo-progress-0')).toBe('上传中 60%');
+    expect(shownAsIs(page, '#photo-progress-0')).toBe('上传中 60%');
   });
 });
 
@@ -517,10 +481,10 @@ describe('the server\'s own checks', () => {
     const page = await openForm();
 
     await tap(page, '#submit');
-    await waitFor(() => expect(shown(page, '#error-region')).toBe('该村（社区）不在系统的区划中'));
+    await waitFor(() => expect(shownAsIs(page, '#error-region')).toBe('该村（社区）不在系统的区划中'));
 
-    expect(shown(page, '#error-contactPhone')).toBe('格式不正确');
-    expect(shown(page, '#form-error')).toBe('填写的信息有误：期望时间的结束日期不能早于开始日期');
+    expect(shownAsIs(page, '#error-contactPhone')).toBe('格式不正确');
+    expect(shownAsIs(page, '#form-error')).toBe('填写的信息有误：期望时间的结束日期不能早于开始日期');
     expect(page.querySelector('#retry-submit')).toBeFalsy();
     expect(mock.store.get('requester.orderDraft').pendingKey).toBe('');
   });
@@ -544,13 +508,13 @@ describe('补充信息 for a returned order', () => {
     pickPhotos(['wxfile://tmp/orchard.jpg']);
     const page = await openForm({ id: '7' });
 
-    expect(shown(page, '#returned-reason')).toContain('请补充果园面积和发病照片');
+    expect(shownAsIs(page, '#returned-reason')).toContain('请补充果园面积和发病照片');
     expect(page.querySelector(`#remove-item-${FRUIT.code}`)).toBeFalsy();
     expect(page.querySelector('#pick-village')).toBeFalsy();
 
     await tap(page, '#hint-3');
     await tap(page, '#add-photos');
-    await waitFor(() => expect(shown(page, '#photo-1')).toContain('已上传'));
+    await waitFor(() => expect(shownAsIs(page, '#photo-1')).toContain('已上传'));
     await tap(page, '#submit');
     await waitFor(() => expect(wx.navigateBack).toHaveBeenCalled());
 
@@ -569,7 +533,7 @@ describe('补充信息 for a returned order', () => {
 
     await tap(page, '#submit');
 
-    expect(shown(page, '#form-error')).toBe('您还没有修改任何内容');
+    expect(shownAsIs(page, '#form-error')).toBe('您还没有修改任何内容');
     expect(mock.requestsTo('/orders/7/resubmit')).toHaveLength(0);
   });
 
@@ -577,7 +541,7 @@ describe('补充信息 for a returned order', () => {
     mock.route('GET', '/orders/7', { statusCode: 200, data: orderBody({ id: 7, status: 'accepted', actions: [] }) });
     const page = await openForm({ id: '7' });
 
-    expect(shown(page, '#locked')).toContain('这张需求单现在是「已受理，待派单」，不需要补充信息');
+    expect(shownAsIs(page, '#locked')).toContain('这张需求单现在是「已受理，待派单」，不需要补充信息');
     expect(page.querySelector('#submit')).toBeFalsy();
   });
 
@@ -594,7 +558,7 @@ describe('补充信息 for a returned order', () => {
     };
     const page = await openForm({ id: '7' });
 
-    await type(page, '#contact-phone', '13900000000');
+    await input(page, '#contact-phone', '13900000000');
     await tap(page, '#submit');
     await waitFor(() => expect(modals).toHaveLength(1));
 

@@ -1,7 +1,6 @@
-const path = require('path');
 const simulate = require('miniprogram-simulate');
-const { installWx } = require('./helpers/wx-mock');
-const { MINIPROGRAM_ROOT, textOf, waitFor } = require('./helpers/miniprogram');
+const { textOf, waitFor } = require('./helpers/miniprogram');
+const { installLoggedInWx, mockWx, openPage, tap } = require('./helpers/page');
 
 const ORDERS = 'pages/requester/orders/index';
 const THIS_YEAR = new Date().getFullYear();
@@ -31,28 +30,9 @@ let mock;
 
 beforeEach(() => {
   jest.resetModules();
-  mock = installWx({ storage: { 'auth.accessToken': 'access-1', 'auth.refreshToken': 'refresh-1' } });
-  global.wx.navigateTo = jest.fn();
-  global.wx.stopPullDownRefresh = jest.fn();
+  mock = installLoggedInWx();
+  mockWx('navigateTo', 'stopPullDownRefresh');
 });
-
-async function openOrders() {
-  const id = simulate.load(path.join(MINIPROGRAM_ROOT, ORDERS), { rootPath: MINIPROGRAM_ROOT });
-  const page = simulate.render(id);
-  page.attach(document.createElement('parent-wrapper'));
-  page.instance.onLoad({});
-  await simulate.sleep(0);
-  return page;
-}
-
-async function tap(page, selector) {
-  const node = page.querySelector(selector);
-  if (!node) {
-    throw new Error(`nothing rendered matches ${selector}`);
-  }
-  node.dispatchEvent('tap');
-  await simulate.sleep(0);
-}
 
 test('my orders show items, a coloured status badge, the returned reason and the Beijing time', async () => {
   mock.route('GET', '/orders', {
@@ -66,7 +46,7 @@ test('my orders show items, a coloured status badge, the returned reason and the
     },
   });
 
-  const page = await openOrders();
+  const page = await openPage(ORDERS, {}, { until: 'called' });
   await waitFor(() => expect(textOf(page)).toContain('第 2 个问题'));
 
   const first = page.querySelector('#order-2');
@@ -89,7 +69,7 @@ test('加载更多 asks for the next page by cursor and appends it', async () =>
     ? { statusCode: 200, data: { items: [order(1)], next_cursor: null } }
     : { statusCode: 200, data: { items: [order(3), order(2)], next_cursor: 'bzox' } }));
 
-  const page = await openOrders();
+  const page = await openPage(ORDERS, {}, { until: 'called' });
   await waitFor(() => expect(page.querySelector('#load-more')).toBeTruthy());
   expect(textOf(page)).not.toContain('没有更多了');
 
@@ -113,7 +93,7 @@ test('scrolling to the bottom loads the next page too, and a failed page can be 
     if (!req.data.cursor) return { statusCode: 200, data: { items: [order(3)], next_cursor: 'c2' } };
     return nth === 2 ? { fail: 'request:fail timeout' } : { statusCode: 200, data: { items: [order(2)], next_cursor: null } };
   });
-  const page = await openOrders();
+  const page = await openPage(ORDERS, {}, { until: 'called' });
   await waitFor(() => expect(page.querySelector('#order-3')).toBeTruthy());
 
   await page.instance.onReachBottom();
@@ -131,7 +111,7 @@ test('pull-down refresh reloads from the first page and stops the spinner', asyn
     statusCode: 200,
     data: { items: nth === 1 ? [order(1)] : [order(2), order(1)], next_cursor: null },
   }));
-  const page = await openOrders();
+  const page = await openPage(ORDERS, {}, { until: 'called' });
   await waitFor(() => expect(page.querySelector('#order-1')).toBeTruthy());
 
   await page.instance.onPullDownRefresh();
@@ -144,7 +124,7 @@ test('pull-down refresh reloads from the first page and stops the spinner', asyn
 
 test('no orders yet: says so with a button to the menu', async () => {
   mock.route('GET', '/orders', { statusCode: 200, data: { items: [], next_cursor: null } });
-  const page = await openOrders();
+  const page = await openPage(ORDERS, {}, { until: 'called' });
 
   await waitFor(() => expect(textOf(page)).toContain('您还没有下过单'));
   page.querySelector('#orders-state').querySelector('.state-action').dispatchEvent('tap');
@@ -157,7 +137,7 @@ test('a list that fails to load shows the reason with 重试', async () => {
   mock.route('GET', '/orders', (req, nth) => (nth === 1
     ? { fail: 'request:fail ' }
     : { statusCode: 200, data: { items: [order(1)], next_cursor: null } }));
-  const page = await openOrders();
+  const page = await openPage(ORDERS, {}, { until: 'called' });
 
   await waitFor(() => expect(textOf(page)).toContain('网络不稳定，请检查网络后重试'));
   page.querySelector('#orders-state').querySelector('.state-retry').dispatchEvent('tap');

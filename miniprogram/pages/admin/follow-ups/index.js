@@ -2,6 +2,7 @@
 // writes down what they heard, and decides whether the visit's hours count
 // (认定时长) or not (不认定).
 const admin = require('../../../services/admin');
+const reviewList = require('../../../behaviors/review-list');
 
 const ORDER_URL = '/pages/admin/order/index';
 
@@ -22,96 +23,17 @@ const SHEETS = Object.freeze({
   },
 });
 
-function closedSheet() {
-  return { mode: '', followUpId: null, title: '', presets: [], confirmText: '', danger: false, sending: false, error: '' };
-}
-
 Component({
-  data: {
-    status: 'loading', // loading | error | ready
-    errorMessage: '',
-    items: [],
-    sheet: closedSheet(),
-  },
+  behaviors: [reviewList({
+    list: () => admin.listFollowUps(),
+    decide: (followUpId, approve, outcome) => admin.closeFollowUp(followUpId, outcome, approve),
+    sheets: SHEETS,
+    idKey: 'followUpId',
+  })],
 
   methods: {
-    onLoad() {
-      return this.load(true);
-    },
-
-    onPullDownRefresh() {
-      return this.load(false).then(() => wx.stopPullDownRefresh && wx.stopPullDownRefresh());
-    },
-
-    load(showLoading) {
-      if (showLoading) {
-        this.setData({ status: 'loading', errorMessage: '' });
-      }
-      return admin.listFollowUps().then(
-        (items) => this.setData({ status: 'ready', items }),
-        (error) => {
-          if (showLoading || this.data.status !== 'ready') {
-            this.setData({ status: 'error', errorMessage: error.message });
-          } else {
-            wx.showToast({ title: error.message, icon: 'none' });
-          }
-        },
-      );
-    },
-
-    onRetry() {
-      return this.load(true);
-    },
-
     onOpenOrder(event) {
       wx.navigateTo({ url: `${ORDER_URL}?id=${event.currentTarget.dataset.order}` });
-    },
-
-    onOpenClose(event) {
-      const { id, mode } = event.currentTarget.dataset;
-      const config = SHEETS[mode];
-      this.setData({
-        sheet: {
-          mode,
-          followUpId: Number(id),
-          title: config.title,
-          presets: config.presets,
-          confirmText: config.confirmText,
-          danger: config.danger,
-          sending: false,
-          error: '',
-        },
-      });
-    },
-
-    onSheetClose() {
-      this.setData({ sheet: closedSheet() });
-    },
-
-    onSheetSubmit(event) {
-      const { mode, followUpId, sending } = this.data.sheet;
-      if (sending || !SHEETS[mode]) {
-        return Promise.resolve();
-      }
-      this.setData({ 'sheet.sending': true, 'sheet.error': '' });
-      return admin.closeFollowUp(followUpId, event.detail.reason, mode === 'approve').then(
-        () => {
-          this.setData({
-            sheet: closedSheet(),
-            items: this.data.items.filter((item) => item.id !== followUpId),
-          });
-          wx.showToast({ title: SHEETS[mode].toast, icon: 'success' });
-        },
-        (error) => {
-          if (error.status === 409) {
-            this.setData({ sheet: closedSheet() });
-            wx.showModal({ title: '提示', content: error.message, showCancel: false, confirmText: '知道了' });
-            return this.load(false);
-          }
-          this.setData({ 'sheet.sending': false, 'sheet.error': error.message });
-          return null;
-        },
-      );
     },
   },
 });

@@ -3,6 +3,7 @@
 // 退回, 不予受理, 派单, 发布揭榜, 确认揭榜 / 重新发榜, 撤回, 办结). When someone
 // else acted first (409) it says so and shows the order as it is now.
 const admin = require('../../../services/admin');
+const recordPage = require('../../../behaviors/record-page');
 
 const DISPATCH_URL = '/pages/admin/dispatch/index';
 
@@ -62,9 +63,14 @@ function closedSheet() {
 }
 
 Component({
+  // Back from the dispatch screen it reloads: show the order as it is now.
+  behaviors: [recordPage({
+    idKey: 'orderId',
+    recordKey: 'order',
+    fetch: (id) => admin.getOrder(id).then((order) => ({ order })),
+  })],
+
   data: {
-    status: 'loading', // loading | error | ready
-    errorMessage: '',
     orderId: '',
     order: null,
     busy: '',
@@ -72,44 +78,7 @@ Component({
     publish: { open: false, sending: false, error: '' },
   },
 
-  pageLifetimes: {
-    // Back from the dispatch screen: show the order as it is now.
-    show() {
-      if (this.loadedOnce) {
-        this.load(false);
-      }
-    },
-  },
-
   methods: {
-    onLoad(query) {
-      this.setData({ orderId: String((query && query.id) || '') });
-      return this.load(true);
-    },
-
-    load(showLoading) {
-      if (showLoading) {
-        this.setData({ status: 'loading', errorMessage: '' });
-      }
-      return admin.getOrder(this.data.orderId).then(
-        (order) => {
-          this.loadedOnce = true;
-          this.setData({ status: 'ready', order });
-        },
-        (error) => {
-          if (showLoading || !this.data.order) {
-            this.setData({ status: 'error', errorMessage: error.message });
-          } else {
-            wx.showToast({ title: error.message, icon: 'none' });
-          }
-        },
-      );
-    },
-
-    onRetry() {
-      return this.load(true);
-    },
-
     // The server said no because the order moved on: say why and show it as it is.
     explainConflict(error) {
       wx.showModal({ title: '提示', content: error.message, showCancel: false, confirmText: '知道了' });

@@ -4,14 +4,26 @@
 const expert = require('../../../services/expert');
 const visits = require('../../../services/visits');
 const location = require('../../../utils/location');
+const recordPage = require('../../../behaviors/record-page');
 
 const SCAN_URL = '/pages/expert/scan/index';
 const LOG_URL = '/pages/expert/log/index';
 
+function fetchTask(taskId) {
+  // The visit list is a nice-to-have here: without it the task still shows.
+  const visitList = visits.visitsOfOrder(taskId).catch(() => []);
+  return Promise.all([expert.getTask(taskId), visitList]).then(([task, list]) => ({
+    task,
+    visits: list,
+    openVisit: list.find((visit) => visit.isOpen) || null,
+  }));
+}
+
 Component({
+  // Back from scanning or the log it reloads: show the new state and visits.
+  behaviors: [recordPage({ idKey: 'taskId', recordKey: 'task', fetch: fetchTask })],
+
   data: {
-    status: 'loading', // loading | error | ready
-    errorMessage: '',
     taskId: '',
     task: null,
     visits: [],
@@ -19,52 +31,7 @@ Component({
     sheetMode: '',
   },
 
-  pageLifetimes: {
-    // Back from scanning or the log: show the new state and visits.
-    show() {
-      if (this.loadedOnce) {
-        this.load(false);
-      }
-    },
-  },
-
   methods: {
-    onLoad(query) {
-      this.setData({ taskId: String((query && query.id) || '') });
-      return this.load(true);
-    },
-
-    load(showLoading) {
-      if (showLoading) {
-        this.setData({ status: 'loading', errorMessage: '' });
-      }
-      const taskId = this.data.taskId;
-      // The visit list is a nice-to-have here: without it the task still shows.
-      const visitList = visits.visitsOfOrder(taskId).catch(() => []);
-      return Promise.all([expert.getTask(taskId), visitList]).then(
-        ([task, list]) => {
-          this.loadedOnce = true;
-          this.setData({
-            status: 'ready',
-            task,
-            visits: list,
-            openVisit: list.find((visit) => visit.isOpen) || null,
-          });
-        },
-        (error) => {
-          if (showLoading || !this.data.task) {
-            this.setData({ status: 'error', errorMessage: error.message });
-          } else {
-            wx.showToast({ title: error.message, icon: 'none' });
-          }
-        },
-      );
-    },
-
-    onRetry() {
-      return this.load(true);
-    },
-
     onNavigate() {
       const { task } = this.data;
       location.navigateTo({

@@ -3,6 +3,7 @@
 // 出示签到码, 确认已解决, 请专家再来) as the server's `actions` say.
 const orders = require('../../../services/orders');
 const feedback = require('../../../services/feedback');
+const recordPage = require('../../../behaviors/record-page');
 
 const FORM_URL = '/pages/requester/order-form/index';
 const CODE_URL = '/pages/requester/checkin-code/index';
@@ -28,9 +29,15 @@ function closedSheet() {
 }
 
 Component({
+  // Back from the form after 补充信息 it reloads: show the resubmitted state.
+  behaviors: [recordPage({
+    idKey: 'orderId',
+    recordKey: 'order',
+    fetch: (id) => orders.getOrder(id).then((order) => ({ order })),
+    loaded: 'loadVisits',
+  })],
+
   data: {
-    status: 'loading', // loading | error | ready
-    errorMessage: '',
     orderId: '',
     order: null,
     cancelReasons: CANCEL_REASONS,
@@ -42,41 +49,7 @@ Component({
     confirming: false,
   },
 
-  pageLifetimes: {
-    // Back from the form after 补充信息: show the resubmitted state.
-    show() {
-      if (this.loadedOnce) {
-        this.load(false);
-      }
-    },
-  },
-
   methods: {
-    onLoad(query) {
-      this.setData({ orderId: String((query && query.id) || '') });
-      return this.load(true);
-    },
-
-    load(showLoading) {
-      if (showLoading) {
-        this.setData({ status: 'loading', errorMessage: '' });
-      }
-      return orders.getOrder(this.data.orderId).then(
-        (order) => {
-          this.loadedOnce = true;
-          this.setData({ status: 'ready', order });
-          return this.loadVisits(order);
-        },
-        (error) => {
-          if (showLoading || !this.data.order) {
-            this.setData({ status: 'error', errorMessage: error.message });
-          } else {
-            wx.showToast({ title: error.message, icon: 'none' });
-          }
-        },
-      );
-    },
-
     loadVisits(order) {
       if (VISIT_STATUSES.indexOf(order.status) < 0) {
         this.setData({ visits: [], visitsError: '' });
@@ -86,10 +59,6 @@ Component({
         (visits) => this.setData({ visits, visitsError: '' }),
         (error) => this.setData({ visitsError: error.message }),
       );
-    },
-
-    onRetry() {
-      return this.load(true);
     },
 
     onBack() {
