@@ -1,0 +1,93 @@
+"""The machine's own ceiling: a minimal Sanic app doing one raw asyncpg statement per request.
+
+`POST /insert` does one INSERT (a row shaped like a check-in) and `GET /select/<id>` one
+primary-key SELECT of an order. Same pool size and worker count as the backend, JSON
+responses, no access log, so the ratio backend/ceiling shows what the backend's own code costs.
+
+    python scripts/bench/ceiling_app.py --port 8200 --workers 2 --dsn postgres://… --pool-size 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import asyncpg
+from sanic import Request, Sanic
+from sanic.response import json as json_response
+
+TABLE = """
+CREATE TABLE IF NOT EXISTS bench_ceiling (
+    id BIGSERIAL PRIMARY KEY,
+    order_id BIGINT NOT NULL,
+    expert_id BIGINT NOT NULL,
+    code VARCHAR(64) NOT NULL,
+    latitude DOUBLE PRECISION,
+    longitude DOUBLE PRECISION,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)
+"""
+
+
+def create_app(dsn: str, pool_size: int) -> Sanic:
+    app = Sanic("bench_ceiling")
+    app.config.ACCESS_LOG = False
+
+    @app.before_server_start
+    async def open_pool(app: Sanic) -> None:
+        app.ctx.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size)
+
+    @app.after_server_stop
+    async def close_pool(app: Sanic) -> None:
+        await app.ctx.pool.close()
+
+    @app.post("/insert")
+    async def insert(request: Request):
+        body = json.loads(request.body)
+        location = body.get("location") or {}
+        row_id = await app.ctx.pool.fetchval(
+            "INSERT INTO bench_ceiling (order_id, expert_id, code, latitude, longitude) VALUES ($1, $2, $3, $4, $5) "
+            "RETURNING id", body["order_id"], body["expert_id"], body["token"][:64], location.get("latitude"),
+            location.get("longitude"))
+        return json_response({"id": row_id}, status=201)
+
+    @app.get("/select/<order_id:int>")
+    async def select(request: Request, order_id: int):
+        row = await app.ctx.pool.fetchrow("SELECT * FROM service_order WHERE id = $1", order_id)
+        if row is None:
+            return json_response({"error": "not found"}, status=404)
+        return json_response({k: (v if isinstance(v, (int, float, str, type(None))) else str(v))
+                              for k, v in row.items()})
+
+    return app
+
+
+async def create_table(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(TABLE)
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    import asyncio
+    from functools import partial
+
+    from sanic.worker.loader import AppLoader
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dsn", required=True)
+    parser.add_argument("--port", type=int, default=8200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pool-size", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(create_table(args.dsn))
+    loader = AppLoader(factory=partial(create_app, args.dsn, args.pool_size))
+    app = loader.load()
+    app.prepare(host="127.0.0.1", port=args.port, workers=args.workers, access_log=False, motd=False)
+    Sanic.serve(primary=app, app_loader=loader)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""The bench report: machine, versions, commands, each figure against its target (Markdown and JSON)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+OPS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b}
+
+
+def _run(*cmd: str) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        return (out.stdout or out.stderr).strip()
+    except (OSError, subprocess.SubprocessError):
+        return "not found"
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        match = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = match.group(1).strip() if match else cpu
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        match = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+        mem_kb = int(match.group(1)) if match else 0
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (0.0, 0.0, 0.0)
+    return {"nproc": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1), "kernel": platform.release(),
+            "cpu": cpu, "loadavg_at_start": [round(x, 2) for x in load]}
+
+
+def versions(python: str) -> dict[str, str]:
+    def first_line(text: str) -> str:
+        return text.splitlines()[0] if text else "not found"
+
+    def pkg(name: str) -> str:
+        return _run(python, "-c", f"import importlib.metadata as m; print(m.version('{name}'))")
+
+    return {
+        "python": first_line(_run(python, "--version")),
+        "sanic": pkg("sanic"), "tortoise-orm": pkg("tortoise-orm"), "asyncpg": pkg("asyncpg"),
+        "redis-py": pkg("redis"),
+        "postgresql": first_line(_run("psql", "-h", "127.0.0.1", "-U", "postgres", "-At", "-c", "SHOW server_version")),
+        "redis": first_line(_run("redis-cli", "-h", "127.0.0.1", "INFO", "server")
+                            .replace("\r", "").split("redis_version:")[-1]),
+        "wrk": first_line(_run("wrk", "--version")),
+    }
+
+
+def judge(scenario: dict) -> dict:
+    """Set `pass` on each target ({metric, op, bound}) and on the scenario; missing metrics fail."""
+    results = []
+    for target in scenario.get("targets", []):
+        value = scenario.get(target["metric"])
+        ok = value is not None and OPS[target["op"]](value, target["bound"])
+        results.append(target | {"value": value, "pass": ok})
+    scenario["targets"] = results
+    scenario["pass"] = bool(results) and all(t["pass"] for t in results) and not scenario.get("invalid")
+    return scenario
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        text = f"{value:,.0f}" if value >= 100 else f"{value:.2f}" if value < 10 else f"{value:.1f}"
+    else:
+        text = f"{value:,}" if isinstance(value, int) else str(value)
+    return f"{text}{unit}"
+
+
+def _target_text(scenario: dict) -> str:
+    words = {"ratio": "× ceiling", "p99_ms": "ms p99", "value_ms": "ms", "max_rss_mb": "MB RSS",
+             "lost": "lost", "doubled": "doubled", "error_rate": "errors"}
+    return ", ".join(f"{words.get(t['metric'], t['metric'])} {t['op']} {t['bound']}" for t in scenario["targets"])
+
+
+def table_rows(scenarios: list[dict]) -> list[list[str]]:
+    """scenario, measured, ceiling, ratio, target, result."""
+    rows = []
+    for s in scenarios:
+        if "throughput_rps" in s:
+            measured = f"{_fmt(s['throughput_rps'])} req/s, p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(s.get('p99_ms'))} ms"
+        elif "value_ms" in s:
+            measured = f"{_fmt(s['value_ms'])} ms"
+        elif "max_rss_mb" in s:
+            measured = f"max {_fmt(s['max_rss_mb'])} MB ({', '.join(_fmt(w['rss_mb']) for w in s.get('workers', []))})"
+        elif "p99_ms" in s:
+            measured = f"{s.get('requests', 0)} req in {_fmt(s.get('elapsed_s'))} s, p99 {_fmt(s['p99_ms'])} ms, " \
+                       f"lost {s.get('lost')}, doubled {s.get('doubled')}"
+        else:
+            measured = s.get("measured", "—")
+        ceiling = f"{s['ceiling']}: {_fmt(s['ceiling_rps'])} req/s" if s.get("ceiling_rps") else "—"
+        ratio = f"{s['ratio']:.3f}" if s.get("ratio") is not None else "—"
+        result = "skipped" if s.get("skipped") else "PASS" if s.get("pass") else "FAIL"
+        rows.append([s["label"], measured, ceiling, ratio, _target_text(s) if s.get("targets") else "—", result])
+    return rows
+
+
+def markdown(report: dict) -> str:
+    m, v = report["machine"], report["versions"]
+    lines = [
+        f"# Bench report — {report['started_at']}",
+        "",
+        f"Mode: **{report['mode']}** · duration per wrk scenario {report['duration_s']} s · "
+        f"{report['connections']} connections · backend and ceiling with {report['workers']} workers, "
+        f"DB pool {report['pool_size']} each.",
+        "",
+        "## Machine",
+        "",
+        f"- nproc {m['nproc']}, memory {m['memory_gib']} GiB, kernel {m['kernel']}",
+        f"- CPU: {m['cpu']}",
+        f"- load average at start: {m['loadavg_at_start']} (shared machine: other engineers' tests run too; "
+        "ratios to the ceiling, measured minutes apart on the same machine, are what count)",
+        "",
+        "## Versions",
+        "",
+        *[f"- {name}: {value}" for name, value in v.items()],
+        "",
+        "## Data",
+        "",
+        *[f"- {table}: {count:,} rows" for table, count in report.get("data", {}).items()],
+        "",
+        "## Results",
+        "",
+        "| scenario | measured | ceiling | ratio | target | result |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *["| " + " | ".join(row) + " |" for row in table_rows(report["scenarios"])],
+        "",
+    ]
+    notes = [f"- **{s['label']}**: {s['note']}" for s in report["scenarios"] if s.get("note")]
+    if notes:
+        lines += ["## Notes", "", *notes, ""]
+    lines += ["## Commands", "", "```", *report["commands"], "```", ""]
+    return "\n".join(lines)
+
+
+def write(report: dict, out_dir: Path) -> tuple[Path, Path]:
+    """Judge every scenario and write report.json and report.md into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for scenario in report["scenarios"]:
+        if not scenario.get("skipped"):
+            judge(scenario)
+    report.setdefault("started_at", datetime.now().isoformat(timespec="seconds"))
+    json_path, md_path = out_dir / "report.json", out_dir / "report.md"
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    md_path.write_text(markdown(report), encoding="utf-8")
+    return json_path, md_path

@@ -1,0 +1,556 @@
+"""The benchmark, in one command: fresh database and data, backend and ceiling app, wrk, report.
+
+    python scripts/bench/run.py            # full run: 15 s per wrk scenario, 1,000,000 visits
+    python scripts/bench/run.py --quick    # 3 s per scenario, a tenth of the data
+    python scripts/bench/run.py --only checkin,list
+
+Scenarios: checkin, order, list, storm, figures, recommendations, memory (memory is measured
+after whatever ran). Every throughput is reported with the ratio to the machine's own ceiling:
+a minimal Sanic app doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured
+on the same machine minutes apart, with the same workers and pool size.
+
+Outputs: scripts/bench/out/report.{md,json}, the request files and the servers' logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import datagen  # noqa: E402
+import reqfiles  # noqa: E402
+import report as report_mod  # noqa: E402
+
+OUT = HERE / "out"
+PYTHON = sys.executable
+ADMIN_DSN = "postgres://postgres@127.0.0.1:5432/postgres"
+BENCH_DB = "zjfw_bench"
+BENCH_DSN = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+BENCH_REDIS = "redis://127.0.0.1:6379/11"
+RECOMMENDATIONS_DSN = "postgres://postgres@127.0.0.1:5432/zjfw_bench_reco_run"
+BACKEND_PORT, CEILING_PORT, WECHAT_PORT = 8100, 8200, 8970
+WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 20, 64, 2
+STORM_TIMEOUT = 240
+SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory")
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def bench_env(jwt_keys: str) -> dict[str, str]:
+    """The backend's environment: production-like, on the bench database and Redis db 11."""
+    return {
+        "APP_ENV": "bench", "DATABASE_URL": BENCH_DSN, "REDIS_URL": BENCH_REDIS, "WORKERS": str(WORKERS),
+        "DB_POOL_SIZE": str(POOL_SIZE), "JWT_KEYS": jwt_keys, "LOG_JSON": "true",
+        "WECHAT_API_BASE": f"http://127.0.0.1:{WECHAT_PORT}", "STORAGE_DIR": str(OUT / "uploads"),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{BACKEND_PORT}",
+    }
+
+
+# --------------------------------------------------------------------------- database and data
+
+
+async def recreate_database() -> None:
+    import asyncpg
+    import redis.asyncio as aioredis
+
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    finally:
+        await conn.close()
+    client = aioredis.from_url(BENCH_REDIS)
+    await client.flushdb()
+    await client.aclose()
+
+
+async def prepare_data(settings, scale: datagen.Scale) -> datagen.Plan:
+    from tortoise import connections
+
+    from backend.infra.db import close_database, open_database
+    from backend.seed.loader import load_reference_data
+    from backend.services.maintenance import apply_migrations
+
+    await apply_migrations(settings)
+    await close_database()
+    await open_database(settings)
+    try:
+        log(await load_reference_data())
+        conn = connections.get("default")
+        started = time.perf_counter()
+        plan = await datagen.generate(conn, scale)
+        log(f"generated {sum(plan.counts.values()):,} rows in {time.perf_counter() - started:.0f} s: {plan.counts}")
+        await conn.execute_script("ANALYZE")
+    finally:
+        await close_database()
+    return plan
+
+
+# --------------------------------------------------------------------------- processes
+
+
+class Server:
+    def __init__(self, name: str, cmd: list[str], port: int, env: dict[str, str], probe: str):
+        self.name, self.cmd, self.port, self.env, self.probe = name, cmd, port, env, probe
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log_file = (OUT / f"{self.name}.log").open("w")
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=os.environ | self.env, stdout=self.log_file,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}: see {OUT / (self.name + '.log')}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{self.probe}", timeout=2) as response:
+                    if response.status < 500:
+                        return
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500:
+                    return
+                time.sleep(0.3)
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{self.name} did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if getattr(self, "log_file", None):
+            self.log_file.close()
+
+    def worker_pids(self) -> list[tuple[int, str]]:
+        """Sanic's worker processes: the server's descendants that run the app (not the tracker)."""
+        if not self.proc:
+            return []
+        found, queue = [], [self.proc.pid]
+        while queue:
+            pid = queue.pop()
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    children = [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    continue
+                for child in children:
+                    queue.append(child)
+                    try:
+                        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                    except OSError:
+                        continue
+                    try:
+                        environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+                    except OSError:
+                        environ = []
+                    name = next((e.split(b"=", 1)[1].decode() for e in environ
+                                 if e.startswith(b"SANIC_WORKER_NAME=")), "")
+                    if "resource_tracker" not in cmdline:
+                        found.append((child, name or cmdline.strip()[:80]))
+        return found
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        match = re.search(r"VmRSS:\s*(\d+)\s*kB", Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return None
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+# --------------------------------------------------------------------------- wrk
+
+
+def wrk(name: str, port: int, requests: list[reqfiles.Request], duration: int, commands: list[str]) -> dict:
+    path = OUT / "requests" / f"{name}.tsv"
+    reqfiles.write(path, requests)
+    cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
+           "-s", str(HERE / "replay.lua"), f"http://127.0.0.1:{port}"]
+    commands.append(f"BENCH_REQUESTS={path.relative_to(ROOT)} BENCH_THREADS={WRK_THREADS} " + " ".join(cmd))
+    out = subprocess.run(cmd, env=os.environ | {"BENCH_REQUESTS": str(path), "BENCH_THREADS": str(WRK_THREADS)},
+                         capture_output=True, text=True, timeout=duration + 120)
+    (OUT / f"wrk-{name}.txt").write_text(out.stdout + out.stderr)
+    line = next((row for row in out.stdout.splitlines() if row.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk {name} printed no summary: {out.stdout[-500:]} {out.stderr[-500:]}")
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = raw["duration_us"] / 1e6
+    ok = sum(n for code, n in raw["statuses"].items() if code.startswith("2"))
+    socket_errors = sum(v for k, v in raw["errors"].items() if k != "status")
+    bad = raw["requests"] - ok + socket_errors
+    result = {"throughput_rps": round(raw["requests"] / seconds, 1), "ok_rps": round(ok / seconds, 1),
+              "p50_ms": raw["p50_us"] / 1000, "p90_ms": raw["p90_us"] / 1000, "p99_ms": raw["p99_us"] / 1000,
+              "max_ms": raw["max_us"] / 1000, "requests": raw["requests"], "statuses": raw["statuses"],
+              "socket_errors": raw["errors"], "error_rate": round(bad / max(1, raw["requests"]), 4),
+              "wraps": raw["wraps"], "request_lines": raw["lines"]}
+    log(f"{name}: {result['throughput_rps']} req/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
+        f"statuses {raw['statuses']}, wraps {raw['wraps']}")
+    return result
+
+
+def throughput_scenario(name: str, label: str, result: dict, ceiling_name: str, ceiling: dict, min_ratio: float,
+                        max_p99: float | None) -> dict:
+    scenario = {"name": name, "label": label, **result, "ceiling": ceiling_name,
+                "ceiling_rps": ceiling["throughput_rps"], "ceiling_p99_ms": ceiling["p99_ms"],
+                "ratio": round(result["ok_rps"] / ceiling["throughput_rps"], 3)}
+    scenario["targets"] = [{"metric": "ratio", "op": ">=", "bound": min_ratio}]
+    if max_p99 is not None:
+        scenario["targets"].append({"metric": "p99_ms", "op": "<=", "bound": max_p99})
+    scenario["targets"].append({"metric": "error_rate", "op": "<=", "bound": 0.01})
+    if result["wraps"]:
+        scenario["note"] = f"the request file ran out {result['wraps']} times; repeats were expected to fail"
+    return scenario
+
+
+# --------------------------------------------------------------------------- the non-wrk scenarios
+
+
+async def verify_storm(pool: list, given: dict) -> dict:
+    """In the database: each storm expert has exactly two closed visits on its order, no more, no fewer."""
+    import asyncpg
+
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        rows = await conn.fetch(
+            "SELECT order_id, expert_id, count(*) AS n, count(*) FILTER (WHERE status = 'open') AS still_open, "
+            "array_agg(id ORDER BY id) AS ids FROM visit WHERE order_id = ANY($1::bigint[]) GROUP BY 1, 2",
+            [p[0] for p in pool])
+        ledger = await conn.fetchval(
+            "SELECT count(DISTINCT visit_id) FROM ledger_entry WHERE visit_id IN "
+            "(SELECT id FROM visit WHERE order_id = ANY($1::bigint[]))", [p[0] for p in pool])
+    finally:
+        await conn.close()
+    in_db = {visit_id for row in rows for visit_id in row["ids"]}
+    acknowledged = {visit_id for ids in given.values() for visit_id in ids}
+    # Lost: the server answered with a visit that the database does not have.
+    lost = len(acknowledged - in_db)
+    # Doubled: more than the two visits each expert made, or two visits answered for one scan.
+    doubled = sum(max(0, row["n"] - 2) for row in rows) + sum(max(0, len(ids) - 2) for ids in given.values())
+    incomplete = sum(1 for order_id, *_ in pool if len(given.get(str(order_id), [])) < 2)
+    return {"lost": lost, "doubled": doubled, "still_open": sum(r["still_open"] for r in rows),
+            "unacknowledged_visits": len(in_db - acknowledged), "incomplete_experts": incomplete,
+            "visits_in_db": sum(r["n"] for r in rows), "visits_with_ledger_rows": ledger}
+
+
+FIGURES_SQL = """
+WITH v AS (
+    SELECT substr(region_code, 1, 6) AS county, count(*) AS visits, count(DISTINCT expert_id) AS experts,
+           count(DISTINCT order_id) AS orders
+    FROM visit
+    WHERE region_code LIKE $1 AND check_in_at >= $2 AND check_in_at < $3
+      AND status IN ('completed', 'approved', 'flagged')
+    GROUP BY 1
+), l AS (
+    SELECT substr(region_code, 1, 6) AS county, sum(hours) AS hours,
+           count(DISTINCT (expert_id, service_date)) AS expert_days
+    FROM ledger_entry
+    WHERE region_code LIKE $1 AND year = $4 AND status = 'counted'
+    GROUP BY 1
+), r AS (
+    SELECT substr(region_code, 1, 6) AS county, count(*) AS ratings, avg(overall) AS overall,
+           count(*) FILTER (WHERE overall <= 3) AS low
+    FROM rating
+    WHERE region_code LIKE $1 AND created_at >= $2 AND created_at < $3
+    GROUP BY 1
+)
+SELECT v.county, v.visits, v.experts, v.orders, l.hours, l.expert_days, r.ratings, r.overall, r.low
+FROM v LEFT JOIN l USING (county) LEFT JOIN r USING (county)
+ORDER BY v.county
+"""
+
+
+async def _figures_service(year: int, settings) -> list[float] | None:
+    """Milliseconds of backend.services.figures.report() (cold first), or None when it cannot be called."""
+    try:
+        from backend.services import figures
+    except ImportError:
+        return None
+    if not hasattr(figures, "report"):
+        return None
+    from datetime import date
+
+    from backend.infra.db import close_database, open_database
+    from backend.infra.tokens import AccessClaims
+
+    await open_database(settings)
+    try:
+        claims = AccessClaims(1, "province_admin", "230000000000", "bench")
+        timings = []
+        for _ in range(4):
+            began = time.perf_counter()
+            await figures.report(settings, claims, date(year, 1, 1), None, None)
+            timings.append((time.perf_counter() - began) * 1000)
+        return timings
+    except Exception as exc:  # noqa: BLE001 - a service still being written must not stop the bench
+        log(f"figures.report() failed: {type(exc).__name__}: {exc}")
+        return None
+    finally:
+        await close_database()
+
+
+async def figures_scenario(year: int, settings) -> dict:
+    """Province-wide yearly figures over the generated visits, ledger rows and ratings."""
+    import asyncpg
+
+    from backend.infra.clock import CHINA
+
+    scenario = {"name": "figures", "label": "province yearly figures (1M visits)",
+                "targets": [{"metric": "value_ms", "op": "<=", "bound": 500}]}
+    service_ms = await _figures_service(year, settings)
+    if service_ms is not None:
+        scenario["note"] = ("backend.services.figures.report() called directly as the province admin for the year "
+                            "to date (totals, by city, by field, by title level), median of 3 warm calls "
+                            f"(cold {service_ms[0]:.0f} ms); the equivalent single GROUP BY SQL is also timed (sql_ms)")
+    else:
+        scenario["note"] = ("backend/services/figures.py has no report() the bench can call: timed the equivalent SQL "
+                            "(visits, experts, orders, counted hours, expert-days and ratings per county, one year)")
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        count = await conn.fetchval("SELECT count(*) FROM visit")
+        start, end = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
+        timings, rows = [], []
+        for _ in range(6):
+            began = time.perf_counter()
+            rows = await conn.fetch(FIGURES_SQL, "23%", start, end, year)
+            timings.append((time.perf_counter() - began) * 1000)
+        plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + FIGURES_SQL, "23%", start, end, year)
+    finally:
+        await conn.close()
+    (OUT / "figures-plan.txt").write_text("\n".join(r[0] for r in plan))
+    warm = timings[1:]
+    scenario.update({"sql_ms": round(statistics.median(warm), 1), "sql_cold_ms": round(timings[0], 1),
+                     "visits_total": count, "counties": len(rows)})
+    if service_ms is not None:
+        scenario.update({"value_ms": round(statistics.median(service_ms[1:]), 1), "cold_ms": round(service_ms[0], 1)})
+    else:
+        scenario.update({"value_ms": scenario["sql_ms"], "cold_ms": scenario["sql_cold_ms"]})
+    scenario["note"] += (f"; {count:,} visits in the table; SQL median of 5 warm runs {scenario['sql_ms']:.0f} ms "
+                         f"(cold {timings[0]:.0f} ms)")
+    log(f"figures: {scenario['value_ms']} ms (cold {scenario['cold_ms']} ms) over {count:,} visits; "
+        f"single SQL {scenario['sql_ms']} ms")
+    return scenario
+
+
+def recommendations_scenario(env: dict[str, str], commands: list[str]) -> dict:
+    scenario = {"name": "recommendations", "label": "recommendations over 100,000 experts",
+                "targets": [{"metric": "value_ms", "op": "<=", "bound": 100}]}
+    script = HERE / "recommendations.py"
+    if not script.exists():
+        return scenario | {"skipped": True, "note": "scripts/bench/recommendations.py does not exist yet"}
+    cmd = [PYTHON, str(script)]
+    # It creates (and drops) its own database named by DATABASE_URL: never point it at the bench's.
+    own_env = {"DATABASE_URL": RECOMMENDATIONS_DSN}
+    commands.append(f"DATABASE_URL={RECOMMENDATIONS_DSN} " + " ".join(cmd))
+    started = time.time()
+    out = subprocess.run(cmd, cwd=ROOT, env=os.environ | own_env, capture_output=True, text=True, timeout=900)
+    (OUT / "recommendations.txt").write_text(out.stdout + out.stderr)
+    written = OUT / "recommendations.json"
+    if written.exists() and written.stat().st_mtime >= started:
+        data = json.loads(written.read_text())
+        variants = data.get("variants", {})
+        if variants:
+            name, first = next(iter(variants.items()))
+            figure = first.get("recommendation", {})
+            others = "; ".join(f"{n}: median {v.get('recommendation', {}).get('median_ms')} ms, "
+                               f"p90 {v.get('recommendation', {}).get('p90_ms')} ms"
+                               for n, v in variants.items())
+            return scenario | {"value_ms": figure.get("median_ms"), "p90_ms_reco": figure.get("p90_ms"),
+                               "details": data,
+                               "note": f"from scripts/bench/recommendations.py (its own database, "
+                                       f"{data.get('data', {}).get('verified_experts', '?')} verified experts; "
+                                       f"median of variant '{name}'; {others})"}
+    for line in reversed(out.stdout.splitlines()):
+        try:
+            data = json.loads(line[line.index("{"):])
+        except ValueError:
+            continue
+        for key in ("value_ms", "p50_ms", "median_ms", "ms"):
+            if isinstance(data.get(key), (int, float)):
+                return scenario | {"value_ms": float(data[key]), "details": data,
+                                   "note": f"from scripts/bench/recommendations.py ({key})"}
+    return scenario | {"skipped": True, "note": f"recommendations.py exited {out.returncode} without a JSON "
+                                                f"figure; see out/recommendations.txt"}
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="3 s per scenario and a tenth of the data")
+    parser.add_argument("--only", default="", help=f"comma-separated subset of {', '.join(SCENARIOS)}")
+    parser.add_argument("--duration", type=int, help="seconds per wrk scenario (default 15, --quick 3)")
+    args = parser.parse_args(argv)
+    only = {s.strip() for s in args.only.split(",") if s.strip()} or set(SCENARIOS)
+    unknown = only - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    duration = args.duration or (3 if args.quick else 15)
+    scale = datagen.Scale.quick() if args.quick else datagen.Scale.full()
+    for port in (BACKEND_PORT, CEILING_PORT, WECHAT_PORT):
+        if not port_free(port):
+            raise SystemExit(f"port {port} is in use: another bench still running?")
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    from backend.config import Settings
+
+    jwt_keys = f"bench:{secrets.token_urlsafe(36)}"
+    env = bench_env(jwt_keys)
+    settings = Settings.from_env(env)
+    commands = [f"{Path(PYTHON).name} scripts/bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])]
+    report = {"started_at": datetime.now().isoformat(timespec="seconds"), "mode": "quick" if args.quick else "full",
+              "duration_s": duration, "connections": CONNECTIONS, "workers": WORKERS, "pool_size": POOL_SIZE,
+              "machine": report_mod.machine(), "versions": report_mod.versions(PYTHON), "scenarios": []}
+
+    log(f"recreating {BENCH_DB} and flushing {BENCH_REDIS}")
+    asyncio.run(recreate_database())
+    plan = asyncio.run(prepare_data(settings, scale))
+    report["data"] = plan.counts
+    signer = reqfiles.Signer(settings.signing_keys, settings.checkin_code_ttl_seconds)
+
+    wechat = Server("wechat", [PYTHON, "-m", "backend.infra.wechat.fake_server", "--port", str(WECHAT_PORT)],
+                    WECHAT_PORT, {}, "/")
+    backend = Server("backend", [PYTHON, str(HERE / "serve_backend.py"), "--port", str(BACKEND_PORT),
+                                 "--workers", str(WORKERS)], BACKEND_PORT, env, "/healthz")
+    ceiling = Server("ceiling", [PYTHON, str(HERE / "ceiling_app.py"), "--dsn", BENCH_DSN, "--port",
+                                 str(CEILING_PORT), "--workers", str(WORKERS), "--pool-size", str(POOL_SIZE)],
+                     CEILING_PORT, {}, "/select/1")
+    commands += [" ".join(c.cmd[1:] if c.cmd[0] == PYTHON else c.cmd) for c in (wechat, backend, ceiling)]
+    scenarios = report["scenarios"]
+    try:
+        wechat.start()
+        backend.start()
+        ceiling.start()
+        max_order = max(p[0] for p in plan.storm_pool or plan.checkin_pool)
+        # Warm both: every worker opens its pools and touches the hot tables.
+        warm = max(2, duration // 5)
+        wrk("warm-ceiling", CEILING_PORT, reqfiles.ceiling_select_requests(max_order, 5_000), warm, [])
+        wrk("warm-backend", BACKEND_PORT, reqfiles.list_requests(
+            [plan.expert_user[e] for e in plan.list_experts], signer, 5_000), warm, [])
+        ceilings: dict[str, dict] = {}
+        wrk_commands: list[str] = []
+
+        def ceiling_for(kind: str) -> dict:
+            # Measured right before the scenario it scales, so drift on the shared machine cancels out.
+            if kind == "insert":
+                ceilings[kind] = wrk("ceiling-insert", CEILING_PORT, reqfiles.ceiling_insert_requests(
+                    plan.checkin_pool, 200_000), duration, wrk_commands)
+            else:
+                ceilings[kind] = wrk("ceiling-select", CEILING_PORT, reqfiles.ceiling_select_requests(
+                    max_order, 200_000), duration, wrk_commands)
+            return ceilings[kind]
+
+        if "checkin" in only:
+            base = ceiling_for("insert")
+            result = wrk("checkin", BACKEND_PORT, reqfiles.checkin_requests(plan.checkin_pool, signer), duration,
+                         wrk_commands)
+            scenarios.append(throughput_scenario("checkin", "check-in (fresh code, distinct order/expert)", result,
+                                                 "raw INSERT", base, 0.5, 250))
+        if "order" in only:
+            base = ceiling_for("insert")
+            result = wrk("order", BACKEND_PORT, reqfiles.order_requests(
+                plan.requester_user_ids, plan.villages, plan.items, signer, 60_000), duration, wrk_commands)
+            scenarios.append(throughput_scenario("order", "placing an order (Idempotency-Key)", result,
+                                                 "raw INSERT", base, 0.4, None))
+        if "list" in only:
+            base = ceiling_for("select")
+            result = wrk("list", BACKEND_PORT, reqfiles.list_requests(
+                [plan.expert_user[e] for e in plan.list_experts], signer, 200_000), duration, wrk_commands)
+            scenarios.append(throughput_scenario("list", "expert's assignment list (20 rows)", result,
+                                                 "raw PK SELECT", base, 0.5, 250))
+        if "storm" in only:
+            pool_path = OUT / "requests" / "storm-pool.json"
+            pool_path.parent.mkdir(parents=True, exist_ok=True)
+            pool_path.write_text(json.dumps(plan.storm_pool))
+            cmd = [PYTHON, str(HERE / "storm.py"), "--base", f"http://127.0.0.1:{BACKEND_PORT}", "--pool",
+                   str(pool_path), "--keys", jwt_keys, "--code-ttl", str(settings.checkin_code_ttl_seconds),
+                   "--spread", "4"]
+            wrk_commands.append(" ".join(cmd[1:]).replace(jwt_keys, "$JWT_KEYS"))
+            try:
+                out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=STORM_TIMEOUT)
+                (OUT / "storm.txt").write_text(out.stdout + out.stderr)
+                storm = json.loads(out.stdout.strip().splitlines()[-1])
+            except (subprocess.TimeoutExpired, ValueError, IndexError) as exc:
+                storm = {"experts": len(plan.storm_pool), "requests": 0, "elapsed_s": None, "p99_ms": None,
+                         "retries": 0, "failed_experts": len(plan.storm_pool), "visits": {},
+                         "error": f"storm client did not finish: {type(exc).__name__}"}
+            checked = asyncio.run(verify_storm(plan.storm_pool, storm.pop("visits")))
+            scenario = {"name": "storm", "label": f"check-in storm ({storm['experts']} experts × 2 in/out)",
+                        **storm, **checked,
+                        "targets": [{"metric": "lost", "op": "==", "bound": 0},
+                                    {"metric": "doubled", "op": "==", "bound": 0},
+                                    {"metric": "incomplete_experts", "op": "==", "bound": 0},
+                                    {"metric": "p99_ms", "op": "<=", "bound": 1000}]}
+            scenario["note"] = (f"{storm['requests']} requests incl. retries ({storm['retries']}) and 20% double-taps; "
+                                f"verified in the database: {checked['visits_in_db']} visits, "
+                                f"{checked['still_open']} still open, {checked['visits_with_ledger_rows']} with "
+                                f"ledger rows, {checked['unacknowledged_visits']} never acknowledged to a client; "
+                                f"{checked['incomplete_experts']} experts could not finish both rounds "
+                                f"({storm['failed_experts']} failed a step)" + (f"; {storm['error']}"
+                                                                              if storm.get("error") else ""))
+            log(f"storm: {storm['requests']} requests in {storm['elapsed_s']} s, p99 {storm['p99_ms']} ms, {checked}")
+            scenarios.append(scenario)
+        if only & {"checkin", "order", "list", "storm", "memory"}:
+            processes = [{"pid": pid, "rss_mb": rss_mb(pid), "name": name} for pid, name in backend.worker_pids()]
+            processes = [p for p in processes if p["rss_mb"] is not None]
+            # Sanic names its app workers Sanic-Server-<n>-<m>; anything else (its inspector) is listed apart.
+            workers = [p for p in processes if p["name"].startswith("Sanic-Server")] or processes
+            others = [p for p in processes if p not in workers]
+            scenarios.append({"name": "memory", "label": "memory per backend worker after the load",
+                              "workers": workers, "max_rss_mb": max((w["rss_mb"] for w in workers), default=None),
+                              "targets": [{"metric": "max_rss_mb", "op": "<=", "bound": 200}],
+                              "others": others,
+                              "note": "VmRSS of each Sanic worker process (/proc/<pid>/status) after the scenarios "
+                                      "above; the manager process is excluded" + (
+                                          "; other child processes: " + ", ".join(
+                                              f"{p['name']} {p['rss_mb']} MB" for p in others) if others else "")})
+            log(f"memory: {workers}")
+        report["ceilings"] = ceilings
+        commands += wrk_commands
+    finally:
+        for server in (ceiling, backend, wechat):
+            server.stop()
+    if "figures" in only:
+        scenarios.append(asyncio.run(figures_scenario(plan.year, settings)))
+    if "recommendations" in only:
+        scenarios.append(recommendations_scenario(env, commands))
+    report["commands"] = commands
+    json_path, md_path = report_mod.write(report, OUT)
+    print(md_path.read_text())
+    log(f"wrote {json_path.relative_to(ROOT)} and {md_path.relative_to(ROOT)}")
+    return 0 if all(s.get("pass") or s.get("skipped") for s in scenarios) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
