@@ -36,7 +36,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
-        access_log=not settings.is_production,
+        access_log=settings.access_log,
         single_process=(args.workers or settings.workers) == 1 and args.single_process,
         motd=False,
     )

@@ -65,7 +65,7 @@ def error_response(error: AppError) -> HTTPResponse:
 def create_app(settings: Settings, resources: Resources | None = None, name: str = "zjfw") -> Sanic:
     """Build the app. Pass open `resources` to share them across apps (tests)."""
     settings.check()
-    configure_logging(settings.log_json)
+    configure_logging(settings.log_json, logging.getLevelName(settings.log_level.upper()))
     app = Sanic(name, env_prefix="SANIC_UNUSED_")
     app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"

@@ -58,6 +58,9 @@ class Settings:
     rating_rate_per_minute: int = 20
     max_body_bytes: int = 12 * 1024 * 1024
     log_json: bool = True
+    log_level: str = "INFO"
+    # One line per request; nginx keeps its own access log, so production may turn this off.
+    access_log: bool = True
     storage_dir: str = str(VAR_DIR / "uploads")
     public_base_url: str = "http://127.0.0.1:8000"
     # Whether local admins may dispatch and publish, as some provinces allow.
@@ -200,6 +203,8 @@ class Settings:
     def check(self) -> None:
         """Raise SettingsError when production is asked to run on development defaults."""
         self.signing_keys  # noqa: B018 - parsing validates the format
+        if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise SettingsError(f"LOG_LEVEL 无效：{self.log_level}（可选 DEBUG、INFO、WARNING、ERROR）")
         if self.is_production:
             problems = self.problems_for_production()
             if problems:

@@ -7,8 +7,9 @@ class Rating(Model):
 
     id = fields.BigIntField(primary_key=True)
     visit = fields.OneToOneField("models.Visit", related_name="rating", on_delete=fields.CASCADE)
-    order = fields.ForeignKeyField("models.Order", related_name="ratings", on_delete=fields.CASCADE)
-    rater = fields.ForeignKeyField("models.User", related_name="ratings_given", on_delete=fields.RESTRICT)
+    order = fields.ForeignKeyField("models.Order", related_name="ratings", on_delete=fields.CASCADE, db_index=True)
+    rater = fields.ForeignKeyField("models.User", related_name="ratings_given", on_delete=fields.RESTRICT,
+                                   db_index=True)
     overall = fields.SmallIntField()
     attitude = fields.SmallIntField()
     expertise = fields.SmallIntField()
@@ -32,7 +33,8 @@ class FollowUp(Model):
 
     id = fields.BigIntField(primary_key=True)
     visit = fields.OneToOneField("models.Visit", related_name="follow_up", on_delete=fields.CASCADE)
-    order = fields.ForeignKeyField("models.Order", related_name="follow_ups", on_delete=fields.CASCADE)
+    order = fields.ForeignKeyField("models.Order", related_name="follow_ups", on_delete=fields.CASCADE,
+                                   db_index=True)
     region_code = fields.CharField(max_length=12, db_index=True)
     # low_rating, no_rating
     reason = fields.CharField(max_length=16)

@@ -6,7 +6,7 @@ class Order(Model):
     """A requester's order for expert help (需求单), from 下单 to 办结."""
 
     id = fields.BigIntField(primary_key=True)
-    requester = fields.ForeignKeyField("models.User", related_name="orders", on_delete=fields.RESTRICT)
+    requester = fields.ForeignKeyField("models.User", related_name="orders", on_delete=fields.RESTRICT, db_index=True)
     # A village cadre may order on behalf of a named villager.
     on_behalf_of = fields.CharField(max_length=32, null=True)
     status = fields.CharField(max_length=16, default="submitted", db_index=True)
@@ -23,8 +23,9 @@ class Order(Model):
     photo_ids = fields.JSONField(default=list)
     # Dispatch: one expert, or a team through its leader.
     expert = fields.ForeignKeyField("models.ExpertProfile", related_name="dispatched_orders", null=True,
-                                    on_delete=fields.SET_NULL)
-    team = fields.ForeignKeyField("models.ServiceTeam", related_name="orders", null=True, on_delete=fields.SET_NULL)
+                                    on_delete=fields.SET_NULL, db_index=True)
+    team = fields.ForeignKeyField("models.ServiceTeam", related_name="orders", null=True, on_delete=fields.SET_NULL,
+                                  db_index=True)
     claim_deadline = fields.DatetimeField(null=True)
     # Deadlines and reminders, kept on the row so the sweeper's query is one index scan.
     due_at = fields.DatetimeField(null=True, db_index=True, description="当前环节的办理期限")
@@ -53,7 +54,7 @@ class OrderItem(Model):
     """What was ordered, copied from the menu so retiring an item changes no order."""
 
     id = fields.BigIntField(primary_key=True)
-    order = fields.ForeignKeyField("models.Order", related_name="items", on_delete=fields.CASCADE)
+    order = fields.ForeignKeyField("models.Order", related_name="items", on_delete=fields.CASCADE, db_index=True)
     item = fields.ForeignKeyField("models.ServiceItem", related_name="ordered", on_delete=fields.RESTRICT)
     item_code = fields.CharField(max_length=48)
     item_name = fields.CharField(max_length=48)
@@ -69,7 +70,8 @@ class OrderAssignee(Model):
 
     id = fields.BigIntField(primary_key=True)
     order = fields.ForeignKeyField("models.Order", related_name="assignees", on_delete=fields.CASCADE)
-    expert = fields.ForeignKeyField("models.ExpertProfile", related_name="assignments", on_delete=fields.RESTRICT)
+    expert = fields.ForeignKeyField("models.ExpertProfile", related_name="assignments", on_delete=fields.RESTRICT,
+                                    db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -26,7 +26,8 @@ class TeamMember(Model):
 
     id = fields.BigIntField(primary_key=True)
     team = fields.ForeignKeyField("models.ServiceTeam", related_name="members", on_delete=fields.CASCADE)
-    expert = fields.ForeignKeyField("models.ExpertProfile", related_name="memberships", on_delete=fields.CASCADE)
+    expert = fields.ForeignKeyField("models.ExpertProfile", related_name="memberships", on_delete=fields.CASCADE,
+                                    db_index=True)
     # leader, core, member
     position = fields.CharField(max_length=8, default="member")
 

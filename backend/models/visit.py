@@ -10,8 +10,9 @@ class Visit(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    order = fields.ForeignKeyField("models.Order", related_name="visits", on_delete=fields.RESTRICT)
-    expert = fields.ForeignKeyField("models.ExpertProfile", related_name="visits", on_delete=fields.RESTRICT)
+    order = fields.ForeignKeyField("models.Order", related_name="visits", on_delete=fields.RESTRICT, db_index=True)
+    expert = fields.ForeignKeyField("models.ExpertProfile", related_name="visits", on_delete=fields.RESTRICT,
+                                    db_index=True)
     # scan (the requester's rotating code) or offline (a time-based code uploaded later)
     source = fields.CharField(max_length=16, default="scan")
     # open, completed, flagged, approved, rejected
@@ -73,7 +74,7 @@ class LedgerEntry(Model):
     id = fields.BigIntField(primary_key=True)
     expert = fields.ForeignKeyField("models.ExpertProfile", related_name="ledger", on_delete=fields.RESTRICT)
     visit = fields.ForeignKeyField("models.Visit", related_name="ledger_entries", null=True,
-                                   on_delete=fields.RESTRICT)
+                                   on_delete=fields.RESTRICT, db_index=True)
     service_date = fields.DateField(db_index=True)
     year = fields.IntField(db_index=True)
     hours = fields.DecimalField(max_digits=6, decimal_places=2)

@@ -61,27 +61,42 @@ def is_area_admin(claims: AccessClaims, order: Order) -> bool:
 
 async def relation_to(claims: AccessClaims, order: Order) -> set[str]:
     """How the caller stands to this order: owner, area_admin, assignee, serving_expert, claimant, board."""
-    relations: set[str] = set()
-    if claims.role == Role.REQUESTER and order.requester_id == claims.user_id:
-        relations.add("owner")
-    if is_area_admin(claims, order):
-        relations.add("area_admin")
-    if claims.role == Role.EXPERT:
-        profile = await expert_profile_of(claims.user_id)
+    return (await relations_to_many(claims, [order]))[order.id]
+
+
+async def relations_to_many(claims: AccessClaims, orders: list[Order]) -> dict[int, set[str]]:
+    """relation_to() for a whole page: at most three queries, however many orders."""
+    profile = await expert_profile_of(claims.user_id) if claims.role == Role.EXPERT else None
+    serving: set[int] = set()
+    led: set[int] = set()
+    if profile is not None and orders:
+        serving = set(await OrderAssignee.filter(expert_id=profile.id, order_id__in=[o.id for o in orders])
+                      .values_list("order_id", flat=True))
+        team_ids = list({o.team_id for o in orders if o.team_id})
+        if team_ids:
+            led = set(await TeamMember.filter(expert_id=profile.id, position="leader", team_id__in=team_ids)
+                      .values_list("team_id", flat=True))
+    result: dict[int, set[str]] = {}
+    for order in orders:
+        relations: set[str] = set()
+        if claims.role == Role.REQUESTER and order.requester_id == claims.user_id:
+            relations.add("owner")
+        if is_area_admin(claims, order):
+            relations.add("area_admin")
         if profile is not None:
             if order.expert_id == profile.id:
                 relations.add("claimant" if order.status == OrderStatus.CLAIMED else "assignee")
-            if order.team_id and await TeamMember.exists(team_id=order.team_id, expert_id=profile.id,
-                                                          position="leader"):
+            if order.team_id and order.team_id in led:
                 relations.add("assignee")
-            if await OrderAssignee.exists(order_id=order.id, expert_id=profile.id):
+            if order.id in serving:
                 relations.add("serving_expert")
             # A claimed order stays visible to the board's experts, so those who
             # lost the race learn it was taken (409) rather than vanished (404).
             if (order.status in (OrderStatus.PUBLISHED, OrderStatus.CLAIMED) and profile.status == "verified"
                     and profile.field == order.field):
                 relations.add("board")
-    return relations
+        result[order.id] = relations
+    return result
 
 
 def encode_cursor(order_id: int) -> str:

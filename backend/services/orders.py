@@ -237,9 +237,13 @@ async def list_orders(settings: Settings, claims: AccessClaims, query) -> dict:
     )
     rows, next_cursor = await order_views.page(filtered, query.cursor, query.limit)
     names = await _region_names({row.region_code for row in rows})
+    page_relations = await order_views.relations_to_many(claims, rows)
+    no_dispatch = not may_dispatch(settings, claims)
     items = []
     for row in rows:
-        relations = await _relations(settings, claims, row)
+        relations = page_relations[row.id]
+        if "area_admin" in relations and no_dispatch:
+            relations.add("area_admin_no_dispatch")
         item = order_views.order_view(row, relations, claims.role, names)
         item["actions"] = [a for a in item["actions"] if _relation_ok(order_flow.TRANSITIONS[Action(a)], relations)]
         items.append(item)
