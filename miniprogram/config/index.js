@@ -9,6 +9,14 @@ const API_BASE_URLS = Object.freeze({
   release: 'https://zjfw.example.gov.cn/api/v1',
 });
 
+// Subscribe-message template ids, as configured in the mini-program's console. They must equal
+// the backend's TEMPLATE_ORDER_UPDATE / TEMPLATE_ASSIGNMENT / TEMPLATE_REMINDER settings.
+const SUBSCRIBE_TEMPLATES = Object.freeze({
+  orderUpdate: 'TMPL_ORDER_UPDATE',
+  assignment: 'TMPL_ASSIGNMENT',
+  reminder: 'TMPL_REMINDER',
+});
+
 // A field request on a weak rural signal can take a while; longer than this
 // and the person is better served by a clear "network" error and a retry.
 const REQUEST_TIMEOUT_MS = 15000;
@@ -36,6 +44,7 @@ function apiBaseUrl() {
 
 module.exports = {
   API_BASE_URLS,
+  SUBSCRIBE_TEMPLATES,
   REQUEST_TIMEOUT_MS,
   envVersion,
   apiBaseUrl,

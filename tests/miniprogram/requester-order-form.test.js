@@ -256,9 +256,12 @@ describe('a valid order', () => {
     expect(shownAsIs(page, '#region-text')).toBe('黑龙江省 哈尔滨市 五常市 民乐朝鲜族乡 民乐村');
     expect(shownAsIs(page, '#photo-0')).toContain('已上传');
 
+    wx.requestSubscribeMessage = jest.fn(({ success }) => success({}));
     await tap(page, '#submit');
     await waitFor(() => expect(wx.redirectTo).toHaveBeenCalled());
 
+    // The tap is the moment WeChat allows asking for the messages the requester will wait for.
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
     const sent = mock.requestsTo('/orders');
     expect(sent).toHaveLength(1);
     expect(sent[0].method).toBe('POST');

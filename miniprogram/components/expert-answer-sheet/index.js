@@ -5,6 +5,7 @@
  * with {mode, order} after the server agreed, `stale` with {message} when the
  * order changed meanwhile (409), and `close`.
  */
+const subscribe = require('../../services/subscribe');
 const expert = require('../../services/expert');
 const { today } = require('../../utils/format');
 
@@ -77,6 +78,7 @@ Component({
         }
         send = () => expert.declineTask(this.properties.orderId, reason);
       } else {
+        subscribe.ask('expertAnswer');
         send = () => expert.acceptTask(this.properties.orderId, { day: this.data.day, time: this.data.time });
       }
       this.setData({ sending: true, error: '' });

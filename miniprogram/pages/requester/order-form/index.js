@@ -4,6 +4,7 @@
  * once; a send lost to the network keeps its Idempotency-Key so 重试 cannot
  * create a second order.
  */
+const subscribe = require('../../../services/subscribe');
 const orders = require('../../../services/orders');
 const regions = require('../../../services/regions');
 const upload = require('../../../services/upload');
@@ -470,6 +471,7 @@ Component({
       } else {
         send = () => orders.placeOrder(form, { idempotencyKey: this.data.pendingKey });
       }
+      subscribe.ask('placeOrder');
       this.setData({ submitting: true, errors: {}, formError: '', canRetry: false });
       return send().then(
         (order) => this.onSent(order),
