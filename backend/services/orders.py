@@ -121,7 +121,8 @@ async def _transition(
     reason: str | None,
     build: Any = None,
     conn=None,
-) -> Order:
+    reload: bool = True,
+) -> Order | None:
     """Apply `action` to the order, or raise why not. `build(order, conn)` returns the Outcome.
 
     Runs in the caller's transaction when `conn` is given (check-in moves the
@@ -129,7 +130,7 @@ async def _transition(
     """
     if conn is None:
         async with in_transaction() as own:
-            return await _transition(settings, claims, order_id, action, reason, build, own)
+            return await _transition(settings, claims, order_id, action, reason, build, own, reload)
     role = claims.role if claims else "system"
     order = await _load(order_id, conn=conn)
     relations: set[str] = set()
@@ -172,16 +173,19 @@ async def _transition(
             page=page_for(event, order.id),
             dedupe_key=f"order:{order.id}:v{order.version + 1}:{event.value}", using_db=conn, settings=settings,
         )
+    if not reload:
+        return None
     return await _load(order_id, conn=conn)
 
 
 async def system_transition(settings: Settings, order_id: int, action: Action, *, conn=None,
-                            changes: dict[str, Any] | None = None) -> Order:
+                            changes: dict[str, Any] | None = None) -> None:
     """A transition the system makes (check-in starts service, the last check-out ends it)."""
     async def build(order: Order, _conn) -> Outcome:
         return Outcome(changes=dict(changes or {}))
 
-    return await _transition(settings, None, order_id, action, None, build, conn)
+    # Nobody reads the order back on these hot paths: spare the reload.
+    await _transition(settings, None, order_id, action, None, build, conn, reload=False)
 
 
 # --------------------------------------------------------------------------- reading
