@@ -80,11 +80,15 @@ def may_dispatch(settings: Settings, claims: AccessClaims) -> bool:
     return claims.role == Role.PROVINCE_ADMIN or (claims.role == Role.LOCAL_ADMIN and settings.local_dispatch_allowed)
 
 
-async def _relations(settings: Settings, claims: AccessClaims, order: Order) -> set[str]:
-    relations = await order_views.relation_to(claims, order)
+def _with_dispatch_rule(settings: Settings, claims: AccessClaims, relations: set[str]) -> set[str]:
+    """An area admin who may not dispatch is marked so, for the DISPATCHER relation to refuse them."""
     if "area_admin" in relations and not may_dispatch(settings, claims):
         relations.add("area_admin_no_dispatch")
     return relations
+
+
+async def _relations(settings: Settings, claims: AccessClaims, order: Order) -> set[str]:
+    return _with_dispatch_rule(settings, claims, await order_views.relation_to(claims, order))
 
 
 def _relation_ok(transition: order_flow.Transition, relations: set[str]) -> bool:
@@ -242,12 +246,9 @@ async def list_orders(settings: Settings, claims: AccessClaims, query) -> dict:
     rows, next_cursor = await order_views.page(filtered, query.cursor, query.limit)
     names = await _region_names({row.region_code for row in rows})
     page_relations = await order_views.relations_to_many(claims, rows)
-    no_dispatch = not may_dispatch(settings, claims)
     items = []
     for row in rows:
-        relations = page_relations[row.id]
-        if "area_admin" in relations and no_dispatch:
-            relations.add("area_admin_no_dispatch")
+        relations = _with_dispatch_rule(settings, claims, page_relations[row.id])
         item = order_views.order_view(row, relations, claims.role, names)
         item["actions"] = [a for a in item["actions"] if _relation_ok(order_flow.TRANSITIONS[Action(a)], relations)]
         items.append(item)
