@@ -10,7 +10,7 @@ from PIL import Image
 from backend.domain.roles import Role
 from backend.infra.clock import frozen, now
 from support.auth import bearer
-from support.factories import FANGZHENG, MINLE_POINT, admin_tokens, expert_tokens, scheduled_order
+from support.factories import FANGZHENG, MINLE_POINT, admin_tokens, expert_tokens, scheduled_order, visit_times
 
 ON_SITE = {"latitude": MINLE_POINT[0] + 0.001, "longitude": MINLE_POINT[1], "accuracy": 15}
 STORY = {"title": "一次上门，救活一片果园",
@@ -35,11 +35,13 @@ async def visit_rated(client, overall: int | None, suffix: str = "") -> dict:
     """A scheduled order's visit, checked out, with a service-log photo and (if rated) a rating photo."""
     booked = await scheduled_order(client, suffix=suffix)
     order_id = booked["order"]["id"]
-    _, code = await client.get(f"/api/v1/orders/{order_id}/checkin-code", headers=bearer(booked["farmer"]))
-    _, visit = await client.post(f"/api/v1/orders/{order_id}/check-in",
-                                 json={"token": code.json["token"], "location": ON_SITE},
-                                 headers=bearer(booked["expert"]))
-    with frozen(now() + timedelta(hours=3)):
+    start, end = visit_times(timedelta(hours=3))
+    with frozen(start):
+        _, code = await client.get(f"/api/v1/orders/{order_id}/checkin-code", headers=bearer(booked["farmer"]))
+        _, visit = await client.post(f"/api/v1/orders/{order_id}/check-in",
+                                     json={"token": code.json["token"], "location": ON_SITE},
+                                     headers=bearer(booked["expert"]))
+    with frozen(end):
         _, out = await client.post(f"/api/v1/visits/{visit.json['id']}/check-out", json={"location": ON_SITE},
                                    headers=bearer(booked["expert"]))
     visit_id = out.json["id"]

@@ -9,7 +9,7 @@ from backend.infra.clock import frozen, now
 from backend.models import FollowUp, LedgerEntry, Notification, Order
 from backend.services import sweeper
 from support.auth import bearer, login
-from support.factories import FANGZHENG, MINLE_POINT, admin_tokens, expert_tokens, scheduled_order
+from support.factories import FANGZHENG, MINLE_POINT, admin_tokens, expert_tokens, scheduled_order, visit_times
 
 ON_SITE = {"latitude": MINLE_POINT[0] + 0.001, "longitude": MINLE_POINT[1], "accuracy": 15}
 GOOD = {"overall": 5, "attitude": 5, "expertise": 4, "solved": "solved", "comment": "讲得明白，当场解决了"}
@@ -20,11 +20,14 @@ POOR = {"overall": 2, "attitude": 3, "expertise": 2, "solved": "unsolved", "comm
 async def visited(client):
     """A scheduled order with one visit of three hours, checked out."""
     booked = await scheduled_order(client)
-    _, code = await client.get(f"/api/v1/orders/{booked['order']['id']}/checkin-code", headers=bearer(booked["farmer"]))
-    _, visit = await client.post(f"/api/v1/orders/{booked['order']['id']}/check-in",
-                                 json={"token": code.json["token"], "location": ON_SITE},
-                                 headers=bearer(booked["expert"]))
-    with frozen(now() + timedelta(hours=3)):
+    start, end = visit_times(timedelta(hours=3))
+    with frozen(start):
+        _, code = await client.get(f"/api/v1/orders/{booked['order']['id']}/checkin-code",
+                                   headers=bearer(booked["farmer"]))
+        _, visit = await client.post(f"/api/v1/orders/{booked['order']['id']}/check-in",
+                                     json={"token": code.json["token"], "location": ON_SITE},
+                                     headers=bearer(booked["expert"]))
+    with frozen(end):
         _, out = await client.post(f"/api/v1/visits/{visit.json['id']}/check-out", json={"location": ON_SITE},
                                    headers=bearer(booked["expert"]))
     assert out.json["status"] == "completed"

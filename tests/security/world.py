@@ -19,7 +19,7 @@ from backend.domain.roles import Role
 from backend.infra.clock import frozen, now
 from support.auth import bearer, login
 from support.factories import (
-    FANGZHENG, MINLE_POINT, MINLE_VILLAGE, PROVINCE, WUCHANG, admin_tokens, expert_tokens, order_body,
+    FANGZHENG, MINLE_POINT, MINLE_VILLAGE, PROVINCE, WUCHANG, admin_tokens, expert_tokens, order_body, visit_times,
 )
 
 ON_SITE = {"latitude": MINLE_POINT[0] + 0.001, "longitude": MINLE_POINT[1], "accuracy": 15}
@@ -162,8 +162,10 @@ class World:
         return order_id, response.json["id"]
 
     async def completed_visit(self, location: dict | None = ON_SITE, hours: float = 3) -> tuple[int, int]:
-        order_id, visit_id = await self.open_visit(location)
-        with frozen(now() + timedelta(hours=hours)):
+        start, end = visit_times(timedelta(hours=hours))
+        with frozen(start):
+            order_id, visit_id = await self.open_visit(location)
+        with frozen(end):
             await self.request("POST", f"/api/v1/visits/{visit_id}/check-out", EXPERT,
                                json={"location": ON_SITE} if location else {})
         return order_id, visit_id

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from backend.domain.roles import Role
+from backend.infra.clock import CHINA, now
 from backend.seed.loader import demo_openid
 from backend.services.users import grant_role
 from support.auth import login
@@ -88,3 +91,15 @@ async def scheduled_order(client, suffix: str = "") -> dict:
         assert response.status == 200, response.json
     return {"order": order, "farmer": farmer, "county": county, "province": province, "expert": expert,
             "expert_id": expert_id}
+
+
+def visit_times(length: timedelta) -> tuple[datetime, datetime]:
+    """Check-in and check-out `length` apart on one calendar day, ending as late as possible but not after now.
+
+    A visit started at the real time and checked out hours later would cross midnight whenever the
+    suite runs in the evening (China time), and be flagged as overnight.
+    """
+    end = now()
+    if (end - length).date() != end.date():
+        end = datetime.combine(end.date(), time.min, tzinfo=CHINA) - timedelta(minutes=1)
+    return end - length, end
