@@ -66,3 +66,16 @@ async def ping_database() -> None:
 
 def dialect() -> str:
     return connections.get("default").capabilities.dialect
+
+
+def is_postgres() -> bool:
+    return dialect() == "postgres"
+
+
+def raw_connection():
+    """A pooled asyncpg connection (PostgreSQL only), for the few hot paths written as single SQL statements.
+
+    It comes from Tortoise's own pool, so the worker holds one pool and one
+    set of connections whichever way a query is written.
+    """
+    return connections.get("default").acquire_connection()

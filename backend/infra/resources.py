@@ -14,6 +14,7 @@ from backend.infra.checkin_codes import CheckinCodec
 from backend.infra.db import close_database, open_database
 from backend.infra.ratelimit import RateLimiter
 from backend.infra.redis import build_redis
+from backend.infra.scans import ScanGate
 from backend.infra.storage import Storage, build_storage
 from backend.infra.tokens import AccessTokenCodec, RefreshTokenStore
 from backend.infra.wechat.gateway import WeChatGateway, build_wechat_gateway
@@ -34,6 +35,7 @@ class Resources:
         self.checkin_codes = CheckinCodec(settings.signing_keys, settings.checkin_code_ttl_seconds)
         self.refresh_tokens: RefreshTokenStore | None = None
         self.rate_limiter: RateLimiter | None = None
+        self.scans: ScanGate | None = None
 
     async def open(self, create_database: bool = False) -> None:
         if self.is_open:
@@ -55,6 +57,7 @@ class Resources:
         self.wechat = build_wechat_gateway(self.settings, self.redis, fake_base_url=fake_base_url)
         self.refresh_tokens = RefreshTokenStore(self.redis, self.settings.refresh_token_ttl)
         self.rate_limiter = RateLimiter(self.redis)
+        self.scans = ScanGate(self.redis)
         self.storage: Storage = build_storage(self.settings)
         self.is_open = True
 

@@ -217,6 +217,7 @@ async def _demo_past_visit(settings: Settings, order: dict, requester_claims, ex
     from backend.infra.clock import CHINA, frozen, now
     from backend.infra.redis import build_redis
     from backend.infra.resources import Resources
+    from backend.infra.scans import ScanGate
     from backend.infra.tokens import AccessClaims
     from backend.schemas.feedback import RatingIn
     from backend.schemas.visits import ServiceLogIn
@@ -224,6 +225,7 @@ async def _demo_past_visit(settings: Settings, order: dict, requester_claims, ex
 
     res = Resources(settings)
     res.redis = build_redis(settings)
+    res.scans = ScanGate(res.redis)
     expert_claims = AccessClaims(expert.user_id, Role.EXPERT.value, expert.region_code, "seed")
     day = (now() - timedelta(days=3)).date()
     on_site = Position(order["latitude"] + 0.0008, order["longitude"], 12.0) if order["latitude"] else None

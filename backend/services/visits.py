@@ -10,9 +10,9 @@ local admin, never silently dropped.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
@@ -21,13 +21,14 @@ from backend.domain.order_flow import Action, OrderStatus
 from backend.domain.roles import Role, scope_admits
 from backend.domain.visits import Fence, Flag, Placement, Position
 from backend.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
-from backend.infra import keys
-from backend.infra.checkin_codes import CodeUsed
+from backend.infra.checkin_codes import CheckinCode, CodeUsed
 from backend.infra.clock import CHINA, now
 from backend.infra.resources import Resources
+from backend.infra.scans import CodeUse
 from backend.infra.tokens import AccessClaims
 from backend.models import AuditRecord, ExpertProfile, Order, OrderAssignee, ServiceLog, Visit
 from backend.services import ledger, orders
+from backend.services import visit_store as store
 from backend.services.order_views import expert_profile_of
 
 log = logging.getLogger("backend.visits")
@@ -98,8 +99,11 @@ async def checkin_code(res: Resources, claims: AccessClaims, order_id: int) -> d
 # --------------------------------------------------------------------------- check-in
 
 
+SCAN_LIMIT_MESSAGE = "扫码太频繁，请稍后再试"
+
+
 async def _assigned_expert(claims: AccessClaims, order: Order) -> ExpertProfile:
-    """The caller's expert profile, if they are named to go on this order (one query: the hot path)."""
+    """The caller's expert profile, if they are named to go on this order."""
     assignment = await OrderAssignee.filter(order_id=order.id, expert__user_id=claims.user_id) \
         .select_related("expert").first()
     if assignment is None:
@@ -107,35 +111,61 @@ async def _assigned_expert(claims: AccessClaims, order: Order) -> ExpertProfile:
     return assignment.expert
 
 
-async def _consume(res: Resources, jti: str, expert_id: int, ttl: int) -> bool:
-    """Mark a code used by this expert. False when this same expert used it before (a retry)."""
-    key = keys.checkin_code(jti, ttl)
-    if await res.redis.set(key.name, str(expert_id), nx=True, ex=key.ttl):
-        return True
-    holder = await res.redis.get(key.name)
-    if holder == str(expert_id):
-        return False
-    raise CodeUsed()
+def _code_ttl(res: Resources) -> int:
+    # A consumed code is remembered well past its own expiry, so a late retry still finds its visit.
+    return res.settings.checkin_code_ttl_seconds * 5
+
+
+async def admit_scan(res: Resources, claims: AccessClaims, token: str, order_id: int) -> tuple[CheckinCode, CodeUse]:
+    """Verify the code, then count the scan and consume the code in one Redis round trip.
+
+    A code that does not verify still counts against the caller's scan limit, so guessing is throttled.
+    """
+    limit = res.settings.scan_rate_per_minute
+    try:
+        code = res.checkin_codes.verify(token, order_id)
+    except AppError:
+        await res.scans.admit(claims.user_id, limit, None, _code_ttl(res), SCAN_LIMIT_MESSAGE)
+        raise
+    return code, await res.scans.admit(claims.user_id, limit, code.jti, _code_ttl(res), SCAN_LIMIT_MESSAGE)
+
+
+def _check_in_view(new: store.NewVisit, visit_id: int) -> dict:
+    return {
+        "id": visit_id, "order_id": new.order_id, "expert_id": new.expert_id, "source": "scan", "status": "open",
+        "check_in_at": new.at.isoformat(), "check_out_at": None, "duration_minutes": None,
+        "in_distance_m": new.distance_m, "out_distance_m": None, "flags": new.flags,
+        "flag_labels": [rules.FLAG_LABELS[Flag(flag)] for flag in new.flags], "review_reason": None,
+        "repeated": False,
+    }
+
+
+async def _repeated(jti: str) -> dict | None:
+    existing = await Visit.get_or_none(check_in_code=jti)
+    return visit_view(existing) | {"repeated": True} if existing is not None else None
 
 
 async def check_in(res: Resources, claims: AccessClaims, order_id: int, token: str, position: Position | None) -> dict:
     """签到. Retrying the same scan returns the same visit, never a second one."""
-    order = await Order.get_or_none(id=order_id)
-    if order is None:
-        raise NotFound(orders.ORDER_NOT_FOUND, code="order_not_found")
-    profile = await _assigned_expert(claims, order)
-    code = res.checkin_codes.verify(token, order.id)
-    first_use = await _consume(res, code.jti, profile.id, res.settings.checkin_code_ttl_seconds * 5)
-    if not first_use:
-        existing = await Visit.get_or_none(check_in_code=code.jti)
-        if existing is not None:
-            return visit_view(existing) | {"repeated": True}
-    if OrderStatus(order.status) not in CODE_STATUSES:
-        raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": order.status})
+    code, use = await admit_scan(res, claims, token, order_id)
+    target = await store.check_in_target(order_id, claims.user_id)
+    if target is None or target.expert_id is None:
+        if use == CodeUse.FIRST:
+            # Someone not sent to this order must not burn the requester's code for the expert who is.
+            await res.scans.release(claims.user_id, code.jti, _code_ttl(res))
+        if target is None:
+            raise NotFound(orders.ORDER_NOT_FOUND, code="order_not_found")
+        raise NotAssigned()
+    if use == CodeUse.USED:
+        raise CodeUsed()
+    if use == CodeUse.AGAIN and (repeated := await _repeated(code.jti)) is not None:
+        return repeated
+    if OrderStatus(target.status) not in CODE_STATUSES:
+        raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": target.status})
 
     flags: list[str] = []
     distance = None
-    site = (order.latitude, order.longitude)
+    site = (target.latitude, target.longitude)
     if position is None:
         flags.append(Flag.NO_LOCATION.value)
     else:
@@ -147,30 +177,23 @@ async def check_in(res: Resources, claims: AccessClaims, order_id: int, token: s
             flags.append(Flag.OUT_OF_AREA.value)
         if rules.looks_fake(position, site):
             flags.append(Flag.SUSPICIOUS_LOCATION.value)
-    at = now()
-    try:
-        async with in_transaction() as conn:
-            visit = await Visit.create(
-                using_db=conn, order_id=order.id, expert_id=profile.id, source="scan", status="open",
-                check_in_at=at, check_in_code=code.jti, open_key=f"{order.id}:{profile.id}",
-                in_latitude=position.latitude if position else None,
-                in_longitude=position.longitude if position else None,
-                in_accuracy=position.accuracy if position else None, in_distance_m=distance, flags=flags,
-                region_code=order.region_code,
-            )
-            if order.status != OrderStatus.IN_SERVICE:
-                await orders.system_transition(res.settings, order.id, Action.START_SERVICE, conn=conn,
-                                               changes={"first_visit_at": order.first_visit_at or at})
-            await AuditRecord.create(using_db=conn, actor_id=claims.user_id, actor_role=claims.role,
-                                     action="check_in", subject_type="visit", subject_id=str(visit.id),
-                                     region_code=order.region_code, detail={"order_id": order.id, "flags": flags})
-    except IntegrityError:
-        # The same code raced itself, or another open visit exists for this expert and order.
-        existing = await Visit.get_or_none(check_in_code=code.jti)
-        if existing is not None:
-            return visit_view(existing) | {"repeated": True}
-        raise VisitAlreadyOpen() from None
-    return visit_view(visit) | {"repeated": False}
+    new = store.NewVisit(
+        order_id=order_id, expert_id=target.expert_id, user_id=claims.user_id, role=claims.role, at=now(),
+        jti=code.jti, latitude=position.latitude if position else None,
+        longitude=position.longitude if position else None, accuracy=position.accuracy if position else None,
+        distance_m=distance, flags=flags, region_code=target.region_code)
+    written = await store.insert_check_in(res.settings, new, CODE_STATUSES)
+    if written.visit_id is not None:
+        return _check_in_view(new, written.visit_id)
+    if written.order_status is None or OrderStatus(written.order_status) not in CODE_STATUSES:
+        # The order moved on (cancelled, closed) between the read and the write.
+        status = written.order_status
+        raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": status})
+    # A unique key was taken: the same code raced itself, or another visit of this expert is still open.
+    repeated = await _repeated(code.jti)
+    if repeated is not None:
+        return repeated
+    raise VisitAlreadyOpen()
 
 
 # --------------------------------------------------------------------------- check-out
@@ -184,62 +207,66 @@ async def _own_visit(claims: AccessClaims, visit_id: int) -> tuple[Visit, Expert
     return visit, profile
 
 
+def _closed(visit) -> Conflict:
+    return Conflict("该服务记录已签退", code="visit_closed", extra={"current_status": visit.status})
+
+
+async def _count_scan(res: Resources, claims: AccessClaims) -> None:
+    await res.scans.admit(claims.user_id, res.settings.scan_rate_per_minute, None, _code_ttl(res), SCAN_LIMIT_MESSAGE)
+
+
 async def check_out(res: Resources, claims: AccessClaims, visit_id: int, token: str | None,
                     position: Position | None) -> dict:
     """签退: by a fresh code or from the expert's own phone with its location; the server times it."""
-    visit, profile = await _own_visit(claims, visit_id)
-    if visit.status != "open":
-        if token is None or visit.check_out_code is None:
-            raise Conflict("该服务记录已签退", code="visit_closed", extra={"current_status": visit.status})
-    order = await Order.get(id=visit.order_id)
+    visit = await store.visit_for_check_out(visit_id)
+    if visit is None or visit.owner_user_id != claims.user_id:
+        await _count_scan(res, claims)
+        raise NotFound("找不到该服务记录", code="visit_not_found")
+    if visit.status != "open" and (token is None or visit.check_out_code is None):
+        await _count_scan(res, claims)
+        raise _closed(visit)
     jti = None
     if token is not None:
-        code = res.checkin_codes.verify(token, order.id)
+        code, use = await admit_scan(res, claims, token, visit.order_id)
         jti = code.jti
-        if not await _consume(res, code.jti, profile.id, res.settings.checkin_code_ttl_seconds * 5):
-            if visit.check_out_code == jti:
-                return visit_view(visit) | {"repeated": True}
+        if use == CodeUse.USED:
+            raise CodeUsed()
+        if use == CodeUse.AGAIN and visit.check_out_code == jti:
+            return visit_view(visit) | {"repeated": True}
         if visit.status != "open":
-            raise Conflict("该服务记录已签退", code="visit_closed", extra={"current_status": visit.status})
+            raise _closed(visit)
+    else:
+        await _count_scan(res, claims)
     at = now()
     flags = list(visit.flags)
     distance = None
-    site = (order.latitude, order.longitude)
     if position is None:
         if Flag.NO_LOCATION.value not in flags:
             flags.append(Flag.NO_LOCATION.value)
     else:
-        placement, distance = rules.place(position, site, _fence(res.settings))
+        placement, distance = rules.place(position, visit.site, _fence(res.settings))
         if placement != Placement.INSIDE and Flag.OUT_OF_AREA.value not in flags:
             flags.append(Flag.OUT_OF_AREA.value)
         check_in_position = (Position(visit.in_latitude, visit.in_longitude, visit.in_accuracy)
                              if visit.in_latitude is not None else None)
-        if rules.looks_fake(position, site, check_in_position) and Flag.SUSPICIOUS_LOCATION.value not in flags:
+        if rules.looks_fake(position, visit.site, check_in_position) and Flag.SUSPICIOUS_LOCATION.value not in flags:
             flags.append(Flag.SUSPICIOUS_LOCATION.value)
     duration_rules = rules.DurationRules(res.settings.min_visit_minutes, res.settings.max_visit_hours)
     flags += [f.value for f in rules.duration_flags(visit.check_in_at, at, duration_rules, CHINA)
               if f.value not in flags]
     status = "flagged" if flags else "completed"
-    async with in_transaction() as conn:
-        updated = await Visit.filter(id=visit.id, status="open").using_db(conn).update(
-            status=status, check_out_at=at, open_key=None, check_out_code=jti, flags=flags,
-            duration_minutes=int((at - visit.check_in_at).total_seconds() // 60),
-            out_latitude=position.latitude if position else None,
-            out_longitude=position.longitude if position else None,
-            out_accuracy=position.accuracy if position else None, out_distance_m=distance,
-        )
-        if not updated:
-            raise Conflict("该服务记录已签退", code="visit_closed")
-        visit = await Visit.get(id=visit.id).using_db(conn)
-        await ledger.record_visit(visit, conn)
-        still_open = await Visit.filter(order_id=order.id, status="open").using_db(conn).exists()
-        if not still_open:
-            await orders.system_transition(res.settings, order.id, Action.FINISH_SERVICE, conn=conn)
-        await AuditRecord.create(using_db=conn, actor_id=claims.user_id, actor_role=claims.role,
-                                 action="check_out", subject_type="visit", subject_id=str(visit.id),
-                                 region_code=order.region_code,
-                                 detail={"order_id": order.id, "flags": flags, "minutes": visit.duration_minutes})
-    return visit_view(visit) | {"repeated": False}
+    out = store.Departure(
+        visit_id=visit.id, user_id=claims.user_id, role=claims.role, at=at, status=status, jti=jti, flags=flags,
+        duration_minutes=int((at - visit.check_in_at).total_seconds() // 60),
+        latitude=position.latitude if position else None, longitude=position.longitude if position else None,
+        accuracy=position.accuracy if position else None, distance_m=distance,
+        days=rules.hours_by_day(visit.check_in_at, at, CHINA),
+        # Nothing can have rated an open visit yet, so its hours wait (for the rating, or the admin's review).
+        ledger_status=rules.hours_status(status, None, None))
+    if not await store.close_visit(res.settings, visit, out):
+        raise Conflict("该服务记录已签退", code="visit_closed")
+    return visit_view(replace(visit, status=status, check_out_at=at, duration_minutes=out.duration_minutes,
+                              out_distance_m=distance, flags=flags)) | {"repeated": False}
 
 
 # --------------------------------------------------------------------------- the service log

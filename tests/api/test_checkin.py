@@ -8,7 +8,7 @@ import pytest
 from backend.infra.clock import frozen, now
 from backend.models import LedgerEntry, Order, Visit
 from support.auth import bearer, login
-from support.factories import MINLE_POINT, expert_tokens, scheduled_order
+from support.factories import MINLE_POINT, expert_tokens, scheduled_order, visit_times
 
 ON_SITE = {"latitude": MINLE_POINT[0] + 0.001, "longitude": MINLE_POINT[1], "accuracy": 15}
 
@@ -137,8 +137,10 @@ async def test_a_second_open_visit_for_the_same_order_is_refused(client, booked)
 
 
 async def test_a_three_hour_visit_lands_in_the_ledger_and_closes_the_service(client, booked):
-    visit = (await check_in(client, booked, await code_for(client, booked))).json
-    with frozen(now() + timedelta(hours=3)):
+    start, end = visit_times(timedelta(hours=3))
+    with frozen(start):
+        visit = (await check_in(client, booked, await code_for(client, booked))).json
+    with frozen(end):
         _, out = await client.post(f"/api/v1/visits/{visit['id']}/check-out", json={"location": ON_SITE},
                                    headers=bearer(booked["expert"]))
     assert out.status == 200
@@ -160,8 +162,10 @@ async def test_a_three_hour_visit_lands_in_the_ledger_and_closes_the_service(cli
 
 
 async def test_a_ten_minute_visit_is_flagged_and_counts_only_after_an_admin_approves(client, booked):
-    visit = (await check_in(client, booked, await code_for(client, booked))).json
-    with frozen(now() + timedelta(minutes=10)):
+    start, end = visit_times(timedelta(minutes=10))
+    with frozen(start):
+        visit = (await check_in(client, booked, await code_for(client, booked))).json
+    with frozen(end):
         _, out = await client.post(f"/api/v1/visits/{visit['id']}/check-out", json={"location": ON_SITE},
                                    headers=bearer(booked["expert"]))
     assert out.json["status"] == "flagged"
@@ -183,8 +187,10 @@ async def test_a_ten_minute_visit_is_flagged_and_counts_only_after_an_admin_appr
 
 
 async def test_a_rejected_visit_keeps_its_rows_but_withholds_the_hours(client, booked):
-    visit = (await check_in(client, booked, await code_for(client, booked), location=None)).json
-    with frozen(now() + timedelta(hours=2)):
+    start, end = visit_times(timedelta(hours=2))
+    with frozen(start):
+        visit = (await check_in(client, booked, await code_for(client, booked), location=None)).json
+    with frozen(end):
         await client.post(f"/api/v1/visits/{visit['id']}/check-out", json={}, headers=bearer(booked["expert"]))
     _, rejected = await client.post(f"/api/v1/visits/{visit['id']}/review",
                                     json={"approve": False, "reason": "回访得知专家未到场"},
@@ -194,8 +200,10 @@ async def test_a_rejected_visit_keeps_its_rows_but_withholds_the_hours(client, b
 
 
 async def test_checking_out_by_scanning_a_fresh_code_is_idempotent_too(client, booked):
-    visit = (await check_in(client, booked, await code_for(client, booked))).json
-    with frozen(now() + timedelta(hours=2)):
+    start, end = visit_times(timedelta(hours=2))
+    with frozen(start):
+        visit = (await check_in(client, booked, await code_for(client, booked))).json
+    with frozen(end):
         token = await code_for(client, booked)
         _, first = await client.post(f"/api/v1/visits/{visit['id']}/check-out",
                                      json={"token": token, "location": ON_SITE}, headers=bearer(booked["expert"]))
@@ -207,11 +215,13 @@ async def test_checking_out_by_scanning_a_fresh_code_is_idempotent_too(client, b
 
 
 async def test_the_service_log_is_written_after_check_out_only(client, booked):
-    visit = (await check_in(client, booked, await code_for(client, booked))).json
+    start, end = visit_times(timedelta(hours=2))
+    with frozen(start):
+        visit = (await check_in(client, booked, await code_for(client, booked))).json
     log = {"content": "查看果园病害，确诊为苹果腐烂病，现场示范刮治", "problems_solved": 2, "people_trained": 12}
     _, early = await client.put(f"/api/v1/visits/{visit['id']}/log", json=log, headers=bearer(booked["expert"]))
     assert early.status == 409
-    with frozen(now() + timedelta(hours=2)):
+    with frozen(end):
         await client.post(f"/api/v1/visits/{visit['id']}/check-out", json={"location": ON_SITE},
                           headers=bearer(booked["expert"]))
     _, written = await client.put(f"/api/v1/visits/{visit['id']}/log", json=log, headers=bearer(booked["expert"]))
@@ -226,8 +236,10 @@ async def test_a_county_admin_of_another_county_cannot_review_the_visit(client, 
     from backend.domain.roles import Role
     from support.factories import FANGZHENG, admin_tokens
 
-    visit = (await check_in(client, booked, await code_for(client, booked), location=None)).json
-    with frozen(now() + timedelta(hours=2)):
+    start, end = visit_times(timedelta(hours=2))
+    with frozen(start):
+        visit = (await check_in(client, booked, await code_for(client, booked), location=None)).json
+    with frozen(end):
         await client.post(f"/api/v1/visits/{visit['id']}/check-out", json={}, headers=bearer(booked["expert"]))
     other = await admin_tokens(client, "fz-reviewer", Role.LOCAL_ADMIN, FANGZHENG)
     _, response = await client.post(f"/api/v1/visits/{visit['id']}/review",
