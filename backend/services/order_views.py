@@ -6,6 +6,7 @@ so a query cannot forget its scope.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from tortoise.expressions import Q
@@ -84,19 +85,27 @@ async def relations_to_many(claims: AccessClaims, orders: list[Order]) -> dict[i
         if is_area_admin(claims, order):
             relations.add("area_admin")
         if profile is not None:
-            if order.expert_id == profile.id:
-                relations.add("claimant" if order.status == OrderStatus.CLAIMED else "assignee")
-            if order.team_id and order.team_id in led:
-                relations.add("assignee")
-            if order.id in serving:
-                relations.add("serving_expert")
-            # A claimed order stays visible to the board's experts, so those who
-            # lost the race learn it was taken (409) rather than vanished (404).
-            if (order.status in (OrderStatus.PUBLISHED, OrderStatus.CLAIMED) and profile.status == "verified"
-                    and profile.field == order.field):
-                relations.add("board")
+            relations |= expert_relations(order, profile, serving=order.id in serving,
+                                          leads=bool(order.team_id and order.team_id in led))
         result[order.id] = relations
     return result
+
+
+def expert_relations(order, profile, *, serving: bool, leads: bool) -> set[str]:
+    """How an expert stands to an order, given whether they are named to go and whether they lead its team."""
+    relations: set[str] = set()
+    if order.expert_id == profile.id:
+        relations.add("claimant" if order.status == OrderStatus.CLAIMED else "assignee")
+    if leads:
+        relations.add("assignee")
+    if serving:
+        relations.add("serving_expert")
+    # A claimed order stays visible to the board's experts, so those who
+    # lost the race learn it was taken (409) rather than vanished (404).
+    if (order.status in (OrderStatus.PUBLISHED, OrderStatus.CLAIMED) and profile.status == "verified"
+            and profile.field == order.field):
+        relations.add("board")
+    return relations
 
 
 def encode_cursor(order_id: int) -> str:
@@ -127,11 +136,17 @@ def apply_filters(query: QuerySet[Order], *, status: str | None, field: str | No
         query = query.filter(field=field)
     if region:
         query = query.filter(region_code__startswith=regions.prefix_of(region))
-    if since:
-        query = query.filter(submitted_at__gte=datetime.combine(since, time.min).astimezone())
-    if until:
-        query = query.filter(submitted_at__lte=datetime.combine(until, time.max).astimezone())
+    since_at, until_at = submitted_bounds(since, until)
+    if since_at:
+        query = query.filter(submitted_at__gte=since_at)
+    if until_at:
+        query = query.filter(submitted_at__lte=until_at)
     return query
+
+
+def submitted_bounds(since, until) -> tuple[datetime | None, datetime | None]:
+    return (datetime.combine(since, time.min).astimezone() if since else None,
+            datetime.combine(until, time.max).astimezone() if until else None)
 
 
 async def page(query: QuerySet[Order], cursor: str | None, limit: int) -> tuple[list[Order], str | None]:
@@ -145,8 +160,18 @@ async def page(query: QuerySet[Order], cursor: str | None, limit: int) -> tuple[
     return rows, (encode_cursor(rows[-1].id) if more and rows else None)
 
 
+@dataclass(frozen=True)
+class ExpertBrief:
+    """The dispatched expert's public facts, when a list reads them with the order in one query."""
+
+    id: int
+    name: str
+    title: str
+    employer: str
+
+
 def _expert_brief(order: Order) -> dict | None:
-    expert = order.expert if isinstance(order.expert, ExpertProfile) else None
+    expert = order.expert if isinstance(order.expert, (ExpertProfile, ExpertBrief)) else None
     if expert is None:
         return None
     return {"id": expert.id, "name": expert.name, "title": expert.title, "employer": expert.employer}

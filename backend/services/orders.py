@@ -20,6 +20,7 @@ from backend.domain.order_flow import Action, OrderStatus, Relation
 from backend.domain.roles import Role
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.infra.clock import now
+from backend.infra.db import is_postgres
 from backend.infra.tokens import AccessClaims
 from backend.models import (
     AuditRecord,
@@ -238,7 +239,34 @@ async def timeline(order_id: int) -> list[dict]:
     ]
 
 
+def _listed(settings: Settings, claims: AccessClaims, order, relations: set[str], names: dict[str, str]) -> dict:
+    relations = _with_dispatch_rule(settings, claims, relations)
+    item = order_views.order_view(order, relations, claims.role, names)
+    item["actions"] = [a for a in item["actions"] if _relation_ok(order_flow.TRANSITIONS[Action(a)], relations)]
+    return item
+
+
+async def _expert_list(settings: Settings, claims: AccessClaims, query) -> dict:
+    """The expert's list on PostgreSQL: one statement for the page and everything its rows show."""
+    from backend.services import order_store
+
+    rows = await order_store.expert_page(
+        claims.user_id, statuses=order_views.parse_statuses(query.status), field=query.field, region=query.region,
+        since=query.since, until=query.until, after=order_views.decode_cursor(query.cursor), limit=query.limit + 1)
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    items = [_listed(settings, claims, row.order, row.relations, {row.order.region_code: row.region_name})
+             for row in rows]
+    return {"items": items, "next_cursor": order_views.encode_cursor(rows[-1].order.id) if more and rows else None}
+
+
 async def list_orders(settings: Settings, claims: AccessClaims, query) -> dict:
+    if claims.role == Role.EXPERT and is_postgres():
+        return await _expert_list(settings, claims, query)
+    return await _scoped_list(settings, claims, query)
+
+
+async def _scoped_list(settings: Settings, claims: AccessClaims, query) -> dict:
     base = await order_views.visible_orders(claims)
     filtered = order_views.apply_filters(
         base, status=query.status, field=query.field, region=query.region, since=query.since, until=query.until
@@ -246,12 +274,7 @@ async def list_orders(settings: Settings, claims: AccessClaims, query) -> dict:
     rows, next_cursor = await order_views.page(filtered, query.cursor, query.limit)
     names = await _region_names({row.region_code for row in rows})
     page_relations = await order_views.relations_to_many(claims, rows)
-    items = []
-    for row in rows:
-        relations = _with_dispatch_rule(settings, claims, page_relations[row.id])
-        item = order_views.order_view(row, relations, claims.role, names)
-        item["actions"] = [a for a in item["actions"] if _relation_ok(order_flow.TRANSITIONS[Action(a)], relations)]
-        items.append(item)
+    items = [_listed(settings, claims, row, page_relations[row.id], names) for row in rows]
     return {"items": items, "next_cursor": next_cursor}
 
 
