@@ -37,6 +37,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         access_log=settings.access_log,
+        backlog=settings.listen_backlog,
         single_process=(args.workers or settings.workers) == 1 and args.single_process,
         motd=False,
     )

@@ -35,6 +35,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # Connections the kernel queues before a worker accepts them. Sanic's default of 100 overflows when a
+    # county's experts all scan at nine: the overflow waits for SYN retransmits, 1 s, 3 s, 7 s later.
+    listen_backlog: int = 2048
     # sqlite://… or postgres://… ; empty means SQLite under var/.
     database_url: str = ""
     # redis://… ; empty means the in-process substitute (fakeredis).

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 
 from backend.config import Settings
 
@@ -21,6 +22,16 @@ def _with_pool_size(url: str, size: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+async def _keep_session(connection) -> None:
+    """Return a connection to the pool without asyncpg's reset query.
+
+    asyncpg rolls back any open transaction itself before calling this. Its
+    default reset then sends `SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL` on every release: one more round trip per query,
+    for session state this application never creates.
+    """
+
+
 def tortoise_config(settings: Settings, database_url: str | None = None) -> dict:
     """The config dictionary Tortoise and its migration commands read."""
     url = database_url or settings.effective_database_url
@@ -28,10 +39,12 @@ def tortoise_config(settings: Settings, database_url: str | None = None) -> dict
         path = url.removeprefix("sqlite://")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    elif url.startswith(("postgres://", "postgresql://", "asyncpg://")):
-        url = _with_pool_size(url, settings.db_pool_size)
+    connection: str | dict = url
+    if url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        connection = expand_db_url(_with_pool_size(url, settings.db_pool_size))
+        connection["credentials"]["reset"] = _keep_session
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             MODELS_APP: {
                 "models": ["backend.models"],

@@ -29,13 +29,18 @@ CREATE TABLE IF NOT EXISTS bench_ceiling (
 """
 
 
+async def _keep_session(connection) -> None:
+    """asyncpg still rolls back an open transaction before calling this."""
+
+
 def create_app(dsn: str, pool_size: int) -> Sanic:
     app = Sanic("bench_ceiling")
     app.config.ACCESS_LOG = False
 
     @app.before_server_start
     async def open_pool(app: Sanic) -> None:
-        app.ctx.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size)
+        # Released connections skip asyncpg's reset query, as the backend's do (backend/infra/db.py).
+        app.ctx.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size, reset=_keep_session)
 
     @app.after_server_stop
     async def close_pool(app: Sanic) -> None:
@@ -85,7 +90,7 @@ def main() -> None:
     asyncio.run(create_table(args.dsn))
     loader = AppLoader(factory=partial(create_app, args.dsn, args.pool_size))
     app = loader.load()
-    app.prepare(host="127.0.0.1", port=args.port, workers=args.workers, access_log=False, motd=False)
+    app.prepare(host="127.0.0.1", port=args.port, workers=args.workers, access_log=False, motd=False, backlog=2048)
     Sanic.serve(primary=app, app_loader=loader)
 
 

@@ -44,7 +44,8 @@ def main() -> None:
     settings.check()
     loader = AppLoader(factory=partial(create_quiet_app, settings))
     app = loader.load()
-    app.prepare(host="127.0.0.1", port=args.port, workers=args.workers, access_log=False, motd=False)
+    app.prepare(host="127.0.0.1", port=args.port, workers=args.workers, access_log=False, motd=False,
+                backlog=settings.listen_backlog)
     Sanic.serve(primary=app, app_loader=loader)
 
 
