@@ -245,3 +245,14 @@ async def test_a_county_admin_of_another_county_cannot_review_the_visit(client, 
     _, response = await client.post(f"/api/v1/visits/{visit['id']}/review",
                                     json={"approve": True, "reason": "看起来没问题"}, headers=bearer(other))
     assert response.status == 404
+
+
+async def test_a_code_scanned_first_by_an_expert_not_assigned_still_works_for_the_one_who_is(client, booked):
+    token = await code_for(client, booked)
+    stranger, _ = await expert_tokens(client, "early-stranger")
+    refused = await check_in(client, booked, token, tokens=stranger)
+    assert refused.status == 403
+    assert refused.json["error"]["code"] == "not_assigned"
+    response = await check_in(client, booked, token)
+    assert response.status == 201
+    assert response.json["repeated"] is False
