@@ -303,7 +303,7 @@ async def _menu_items(codes: list[str]) -> list[ServiceItem]:
     found = {item.code: item for item in items}
     missing = [code for code in codes if code not in found]
     if missing:
-        raise ValidationFailed(fields={"items": f"服务项目不存在或已停用：{'、'.join(missing)}"})
+        raise _unknown_items(missing)
     return [found[code] for code in codes]
 
 
@@ -311,8 +311,7 @@ async def local_admin_ids(region_code: str) -> list[int]:
     """Local admins whose area contains the region (county first, then city)."""
     from backend.models import RoleGrant
 
-    candidates = regions.ancestors(region_code) + [regions.normalize(region_code)]
-    grants = await RoleGrant.filter(role=Role.LOCAL_ADMIN.value, region_code__in=candidates)
+    grants = await RoleGrant.filter(role=Role.LOCAL_ADMIN.value, region_code__in=_admin_regions(region_code))
     return [grant.user_id for grant in grants]
 
 
@@ -324,13 +323,35 @@ async def province_admin_ids(region_code: str) -> list[int]:
     return [grant.user_id for grant in grants]
 
 
+NEW_ORDER_BODY = "{village}提交了新的服务需求：{item}"
+
+
+def _unknown_village() -> ValidationFailed:
+    return ValidationFailed(fields={"region_code": "该村（社区）不在系统的区划中"})
+
+
+def _unknown_items(missing: list[str]) -> ValidationFailed:
+    return ValidationFailed(fields={"items": f"服务项目不存在或已停用：{'、'.join(missing)}"})
+
+
+def _admin_regions(region_code: str) -> list[str]:
+    """Where a local admin must sit to receive the village's new orders (county first, then city)."""
+    return regions.ancestors(region_code) + [regions.normalize(region_code)]
+
+
 async def place_order(settings: Settings, claims: AccessClaims, data) -> dict:
     """基层下单: a requester orders menu items for a village."""
     if claims.role != Role.REQUESTER:
         raise Forbidden("请以需求方身份下单")
+    if is_postgres():
+        return await _place_in_one_statement(settings, claims, data)
+    return await _place_with_orm(settings, claims, data)
+
+
+async def _place_with_orm(settings: Settings, claims: AccessClaims, data) -> dict:
     village = await Region.get_or_none(code=data.region_code)
     if village is None or village.level != "village":
-        raise ValidationFailed(fields={"region_code": "该村（社区）不在系统的区划中"})
+        raise _unknown_village()
     items = await _menu_items(data.items)
     photos = await _attach_photos(claims.user_id, data.photos)
     submitted = now()
@@ -370,10 +391,38 @@ async def place_order(settings: Settings, claims: AccessClaims, data) -> dict:
         admins = await local_admin_ids(order.region_code)
         if admins:
             await notify(admins, Event.NEW_ORDER, order_id=order.id,
-                         body=f"{village.name}提交了新的服务需求：{items[0].name}",
+                         body=NEW_ORDER_BODY.format(village=village.name, item=items[0].name),
                          data={"order_id": order.id}, page=page_for(Event.NEW_ORDER, order.id),
-                         dedupe_key=f"order:{order.id}:submitted", using_db=conn)
+                         dedupe_key=f"order:{order.id}:submitted", using_db=conn, settings=settings)
     return await get_order(settings, claims, order.id)
+
+
+async def _place_in_one_statement(settings: Settings, claims: AccessClaims, data) -> dict:
+    """place_order on PostgreSQL: one statement writes it all, and the answer is built from what it returned."""
+    from backend.services import order_store
+    from backend.services.notifications import EVENT_PAGES, WECHAT_SUBSCRIBE
+
+    photos = await _attach_photos(claims.user_id, data.photos)
+    submitted = now()
+    placed = await order_store.place(
+        requester_id=claims.user_id, role=claims.role, data=data, status=OrderStatus.SUBMITTED.value,
+        photo_ids=photos, submitted_at=submitted,
+        due_at=workdays.add_working_days(submitted, settings.accept_working_days),
+        admin_role=Role.LOCAL_ADMIN.value, admin_regions=_admin_regions(data.region_code),
+        event=Event.NEW_ORDER.value, title=Event.NEW_ORDER.title, body_template=NEW_ORDER_BODY,
+        outbox_kind=WECHAT_SUBSCRIBE, template_id=Event.NEW_ORDER.template_id(settings),
+        page_template=EVENT_PAGES[Event.NEW_ORDER])
+    if placed.village_name is None:
+        raise _unknown_village()
+    if placed.missing_items:
+        raise _unknown_items(placed.missing_items)
+    order = placed.order
+    relations = _with_dispatch_rule(settings, claims, {"owner"})
+    result = _listed(settings, claims, order, relations, {order.region_code: placed.village_name})
+    result["timeline"] = [{"action": "submit", "action_label": OTHER_STEP_LABELS["submit"], "from_status": None,
+                           "to_status": OrderStatus.SUBMITTED.value, "actor_role": claims.role, "reason": None,
+                           "at": placed.submitted_record_at.isoformat()}]
+    return result
 
 
 async def _attach_photos(owner_id: int, photo_ids: list[str]) -> list[str]:
