@@ -4,17 +4,19 @@ The triggers fire whatever code writes the rows (ORM, raw SQL, COPY), so no writ
 to remember the figures. SQLite (development, small data) has none of this: figures.py
 computes every figure from the source tables there.
 
-Summable figures live in cells per region (village code), field, expert title level and
-`at`, both per day (grain 'd') and per month (grain 'm', `at` = the month's first day), so a
-year reads whole months and only the edge days. The figures that do not add up are kept so
-they can be computed exactly:
+Summable figures live in cells per county, field, expert title level and `at`, both per day
+(grain 'd') and per month (grain 'm', `at` = the month's first day), so a year reads whole
+months and only the edge days. Counties are the finest level kept: the rollups answer for
+province and city scopes (broken down by city or county); smaller scopes read the source
+tables. The figures that do not add up are kept so they can be computed exactly:
 - turnaround percentiles: one row per distinct duration in a cell, with its count;
 - distinct experts: per expert, year, county and field, a bit per day with a visit;
-- service days: per expert and day, the counted hours; a day whose hours all fall in one
-  (village, field) cell counts in that cell's `days`, any other day keeps its per-cell hours
-  in figure_mixed_day and is judged at query time. The threshold used for `days` is
-  figure_rule.service_day_hours (figures.py falls back to the source tables when the
-  settings differ).
+- service days: each expert-day is judged once per group a report can ask about (the
+  province, each city and county, and each field within the province or a city) on the
+  hours it has there, and counted in figure_day_cell; figure_expert_day keeps the day's
+  hours per county and field so the count can be taken back when they change. The
+  threshold is figure_rule.service_day_hours (figures.py falls back to the source tables
+  when the settings differ; change both, then run figure_rollup_rebuild()).
 
 A contribution is taken away in a BEFORE trigger and added back in an AFTER trigger, each
 computed from the tables as they are at that moment, so a change anywhere a figure reads
@@ -29,14 +31,14 @@ DAY = "(({ts}) AT TIME ZONE INTERVAL '+08:00')::date"
 GRAINS = "(VALUES ('d'::char(1), {day}), ('m'::char(1), date_trunc('month', {day})::date)) g(grain, at)"
 
 ORDER_CELLS = f"""
-    SELECT g.grain, g.at, o.region_code, o.field, e.title_level, o.status, {{sign}} * count(*)
+    SELECT g.grain, g.at, substr(o.region_code, 1, 6), o.field, e.title_level, o.status, {{sign}} * count(*)
     FROM service_order o LEFT JOIN expert_profile e ON e.id = o.expert_id
     CROSS JOIN LATERAL {GRAINS.format(day=DAY.format(ts="o.submitted_at"))}
     WHERE {{where}}
     GROUP BY 1, 2, 3, 4, 5, 6"""
 
 TURNAROUND_CELLS = f"""
-    SELECT g.grain, g.at, o.region_code, o.field, e.title_level, m.metric, m.hours, {{sign}} * count(*)
+    SELECT g.grain, g.at, substr(o.region_code, 1, 6), o.field, e.title_level, m.metric, m.hours, {{sign}} * count(*)
     FROM service_order o LEFT JOIN expert_profile e ON e.id = o.expert_id
     CROSS JOIN LATERAL (VALUES
         ('accept', (EXTRACT(EPOCH FROM (o.accepted_at - o.submitted_at)) / 3600.0)::float8),
@@ -49,7 +51,7 @@ TURNAROUND_CELLS = f"""
 
 # SATISFIED_FROM in backend/services/figures.py is 4.
 VISIT_CELLS = f"""
-    SELECT g.grain, g.at, v.region_code, o.field, e.title_level,
+    SELECT g.grain, g.at, substr(v.region_code, 1, 6), o.field, e.title_level,
            {{sign}} * count(*), {{sign}} * COALESCE(sum(s.problems_solved), 0),
            {{sign}} * COALESCE(sum(s.people_served), 0), {{sign}} * COALESCE(sum(s.people_trained), 0),
            {{sign}} * count(r.overall), {{sign}} * COALESCE(sum(r.overall), 0),
@@ -66,7 +68,7 @@ VISIT_CELLS = f"""
     GROUP BY 1, 2, 3, 4, 5"""
 
 LEDGER_CELLS = f"""
-    SELECT g.grain, g.at, l.region_code, o.field, e.title_level, {{sign}} * count(*), {{sign}} * sum(l.hours)
+    SELECT g.grain, g.at, substr(l.region_code, 1, 6), o.field, e.title_level, {{sign}} * count(*), {{sign}} * sum(l.hours)
     FROM ledger_entry l
     JOIN expert_profile e ON e.id = l.expert_id
     LEFT JOIN visit v ON v.id = l.visit_id
@@ -75,7 +77,7 @@ LEDGER_CELLS = f"""
     WHERE l.status = 'counted' AND {{where}}
     GROUP BY 1, 2, 3, 4, 5"""
 
-CELL_KEY = "grain, at, region_code, field, title_level"
+CELL_KEY = "grain, at, county, field, title_level"
 VISIT_MEASURES = ("visits", "problems_solved", "people_served", "people_trained", "ratings", "rating_sum",
                   "satisfied", "follow_ups_open", "follow_ups_closed")
 
@@ -109,25 +111,24 @@ CREATE TABLE figure_rule (
 );
 INSERT INTO figure_rule (service_day_hours) VALUES (4.0);
 CREATE TABLE figure_order_cell (
-    grain char(1) NOT NULL, at date NOT NULL, region_code varchar(12) NOT NULL, field varchar(32) NOT NULL,
+    grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32) NOT NULL,
     title_level varchar(24), status varchar(16) NOT NULL, orders bigint NOT NULL DEFAULT 0,
     UNIQUE NULLS NOT DISTINCT ({CELL_KEY}, status)
 );
 CREATE TABLE figure_turnaround_cell (
-    grain char(1) NOT NULL, at date NOT NULL, region_code varchar(12) NOT NULL, field varchar(32) NOT NULL,
+    grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32) NOT NULL,
     title_level varchar(24), metric varchar(12) NOT NULL, hours float8 NOT NULL, orders bigint NOT NULL DEFAULT 0,
     UNIQUE NULLS NOT DISTINCT ({CELL_KEY}, metric, hours)
 );
 CREATE TABLE figure_visit_cell (
-    grain char(1) NOT NULL, at date NOT NULL, region_code varchar(12) NOT NULL, field varchar(32) NOT NULL,
+    grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32) NOT NULL,
     title_level varchar(24),
     {", ".join(f"{m} bigint NOT NULL DEFAULT 0" for m in VISIT_MEASURES)},
     UNIQUE NULLS NOT DISTINCT ({CELL_KEY})
 );
 CREATE TABLE figure_ledger_cell (
-    grain char(1) NOT NULL, at date NOT NULL, region_code varchar(12) NOT NULL, field varchar(32),
+    grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32),
     title_level varchar(24), entries bigint NOT NULL DEFAULT 0, hours numeric NOT NULL DEFAULT 0,
-    days bigint NOT NULL DEFAULT 0,
     UNIQUE NULLS NOT DISTINCT ({CELL_KEY})
 );
 CREATE TABLE figure_expert_presence (
@@ -137,16 +138,15 @@ CREATE TABLE figure_expert_presence (
 );
 CREATE INDEX figure_expert_presence_year ON figure_expert_presence (year, county);
 CREATE TABLE figure_expert_day (
-    expert_id bigint NOT NULL, day date NOT NULL, cells integer NOT NULL DEFAULT 0,
-    region_code varchar(12), field varchar(32), title_level varchar(24), counted boolean NOT NULL DEFAULT false,
+    expert_id bigint NOT NULL, day date NOT NULL,
+    counties varchar(6)[], fields varchar(32)[], hours numeric[], title_level varchar(24),
     PRIMARY KEY (expert_id, day)
 );
-CREATE TABLE figure_mixed_day (
-    expert_id bigint NOT NULL, day date NOT NULL, region_code varchar(12) NOT NULL, field varchar(32),
-    title_level varchar(24), hours numeric NOT NULL,
-    UNIQUE NULLS NOT DISTINCT (expert_id, day, region_code, field)
+CREATE TABLE figure_day_cell (
+    grain char(1) NOT NULL, at date NOT NULL, digits smallint NOT NULL, prefix varchar(6) NOT NULL,
+    field varchar(32), title_level varchar(24), days bigint NOT NULL DEFAULT 0,
+    UNIQUE NULLS NOT DISTINCT (grain, at, digits, prefix, field, title_level)
 );
-CREATE INDEX figure_mixed_day_day ON figure_mixed_day (day);
 """
 
 FUNCTIONS = f"""
@@ -207,59 +207,57 @@ BEGIN
     END IF;
 END $fn$;
 
--- An expert's counted hours on one day: take back what the day contributed (stored in its
--- figure_expert_day row, locked meanwhile) and add what it contributes now.
+-- A service day is judged on the hours within each group the rollups answer for: the whole
+-- province, city or county (field '*'), and each field within the province or a city.
+CREATE FUNCTION figure_count_day(p_day date, p_counties varchar[], p_fields varchar[], p_hours numeric[],
+                                 p_title varchar, p_sign integer) RETURNS void LANGUAGE sql AS $fn$
+    INSERT INTO figure_day_cell AS c (grain, at, digits, prefix, field, title_level, days)
+    SELECT g.grain, g.at, j.digits, j.prefix, j.field, p_title, p_sign
+    FROM (
+        SELECT l.digits, substr(x.county, 1, l.digits) AS prefix, '*'::varchar AS field
+        FROM unnest(p_counties, p_fields, p_hours) AS x(county, field, hours)
+        CROSS JOIN (VALUES (2), (4), (6)) l(digits)
+        GROUP BY 1, 2 HAVING sum(x.hours) >= (SELECT service_day_hours FROM figure_rule)
+        UNION ALL
+        SELECT l.digits, substr(x.county, 1, l.digits), x.field
+        FROM unnest(p_counties, p_fields, p_hours) AS x(county, field, hours)
+        CROSS JOIN (VALUES (2), (4)) l(digits)
+        GROUP BY 1, 2, 3 HAVING sum(x.hours) >= (SELECT service_day_hours FROM figure_rule)
+    ) j CROSS JOIN LATERAL {GRAINS.format(day="p_day")}
+    ON CONFLICT (grain, at, digits, prefix, field, title_level) DO UPDATE SET days = c.days + EXCLUDED.days
+$fn$;
+
+-- An expert's counted hours on one day: take back what the day counted (its hours per county
+-- and field, kept in its figure_expert_day row, locked meanwhile) and count it again.
 CREATE FUNCTION figure_refresh_expert_day(p_expert bigint, p_day date) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
     old figure_expert_day;
-    n integer;
-    total numeric;
-    cell_region varchar;
-    cell_field varchar;
+    new_counties varchar[];
+    new_fields varchar[];
+    new_hours numeric[];
     title varchar;
-    threshold numeric;
 BEGIN
     IF p_expert IS NULL OR p_day IS NULL THEN
         RETURN;
     END IF;
     INSERT INTO figure_expert_day (expert_id, day) VALUES (p_expert, p_day) ON CONFLICT DO NOTHING;
     SELECT * INTO old FROM figure_expert_day WHERE expert_id = p_expert AND day = p_day FOR UPDATE;
-    IF old.counted THEN
-        INSERT INTO figure_ledger_cell AS c ({CELL_KEY}, days)
-        SELECT g.grain, g.at, old.region_code, old.field, old.title_level, -1
-        FROM {GRAINS.format(day="p_day")}
-        ON CONFLICT ({CELL_KEY}) DO UPDATE SET days = c.days + EXCLUDED.days;
+    IF old.counties IS NOT NULL THEN
+        PERFORM figure_count_day(p_day, old.counties, old.fields, old.hours, old.title_level, -1);
     END IF;
-    DELETE FROM figure_mixed_day WHERE expert_id = p_expert AND day = p_day;
-
     SELECT title_level INTO title FROM expert_profile WHERE id = p_expert;
-    SELECT service_day_hours INTO threshold FROM figure_rule;
-    SELECT count(*), sum(hours), min(region_code), min(field) INTO n, total, cell_region, cell_field
-    FROM (SELECT l.region_code, o.field, sum(l.hours) AS hours
+    SELECT array_agg(county ORDER BY county, field), array_agg(field ORDER BY county, field),
+           array_agg(hours ORDER BY county, field)
+    INTO new_counties, new_fields, new_hours
+    FROM (SELECT substr(l.region_code, 1, 6) AS county, o.field, sum(l.hours) AS hours
           FROM ledger_entry l LEFT JOIN visit v ON v.id = l.visit_id LEFT JOIN service_order o ON o.id = v.order_id
           WHERE l.expert_id = p_expert AND l.service_date = p_day AND l.status = 'counted'
           GROUP BY 1, 2) cells;
-    IF n = 1 THEN
-        UPDATE figure_expert_day SET cells = 1, region_code = cell_region, field = cell_field,
-            title_level = title, counted = total >= threshold
-        WHERE expert_id = p_expert AND day = p_day;
-        IF total >= threshold THEN
-            INSERT INTO figure_ledger_cell AS c ({CELL_KEY}, days)
-            SELECT g.grain, g.at, cell_region, cell_field, title, 1
-            FROM {GRAINS.format(day="p_day")}
-            ON CONFLICT ({CELL_KEY}) DO UPDATE SET days = c.days + EXCLUDED.days;
-        END IF;
-    ELSE
-        UPDATE figure_expert_day SET cells = n, region_code = NULL, field = NULL, title_level = NULL, counted = false
-        WHERE expert_id = p_expert AND day = p_day;
-        IF n > 1 THEN
-            INSERT INTO figure_mixed_day (expert_id, day, region_code, field, title_level, hours)
-            SELECT p_expert, p_day, l.region_code, o.field, title, sum(l.hours)
-            FROM ledger_entry l LEFT JOIN visit v ON v.id = l.visit_id LEFT JOIN service_order o ON o.id = v.order_id
-            WHERE l.expert_id = p_expert AND l.service_date = p_day AND l.status = 'counted'
-            GROUP BY 3, 4;
-        END IF;
+    IF new_counties IS NOT NULL THEN
+        PERFORM figure_count_day(p_day, new_counties, new_fields, new_hours, title, 1);
     END IF;
+    UPDATE figure_expert_day SET counties = new_counties, fields = new_fields, hours = new_hours, title_level = title
+    WHERE expert_id = p_expert AND day = p_day;
 END $fn$;
 
 CREATE FUNCTION figure_refresh_ledger_days(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -464,7 +462,7 @@ CREATE TRIGGER figure_expert_profile_after_update AFTER UPDATE ON expert_profile
 )
 
 ROLLUP_TABLES = ("figure_order_cell", "figure_turnaround_cell", "figure_visit_cell", "figure_ledger_cell",
-                 "figure_expert_presence", "figure_expert_day", "figure_mixed_day")
+                 "figure_expert_presence", "figure_expert_day", "figure_day_cell")
 
 REBUILD = f"""
 CREATE FUNCTION figure_rollup_rebuild() RETURNS void LANGUAGE plpgsql AS $fn$
@@ -484,27 +482,30 @@ BEGIN
     WHERE v.status <> 'rejected'
     GROUP BY 1, 2, 3, 4, 5;
     CREATE TEMP TABLE figure_rebuild_cells ON COMMIT DROP AS
-    SELECT l.expert_id, l.service_date AS day, l.region_code, o.field, sum(l.hours) AS hours
-    FROM ledger_entry l LEFT JOIN visit v ON v.id = l.visit_id LEFT JOIN service_order o ON o.id = v.order_id
+    SELECT l.expert_id, l.service_date AS day, substr(l.region_code, 1, 6) AS county, o.field, e.title_level,
+           sum(l.hours) AS hours
+    FROM ledger_entry l JOIN expert_profile e ON e.id = l.expert_id
+    LEFT JOIN visit v ON v.id = l.visit_id LEFT JOIN service_order o ON o.id = v.order_id
     WHERE l.status = 'counted'
-    GROUP BY 1, 2, 3, 4;
-    INSERT INTO figure_expert_day (expert_id, day, cells, region_code, field, title_level, counted)
-    SELECT c.expert_id, c.day, count(*),
-           CASE WHEN count(*) = 1 THEN min(c.region_code) END, CASE WHEN count(*) = 1 THEN min(c.field) END,
-           CASE WHEN count(*) = 1 THEN min(e.title_level) END, count(*) = 1 AND sum(c.hours) >= threshold
-    FROM figure_rebuild_cells c JOIN expert_profile e ON e.id = c.expert_id
+    GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO figure_expert_day (expert_id, day, counties, fields, hours, title_level)
+    SELECT expert_id, day, array_agg(county ORDER BY county, field), array_agg(field ORDER BY county, field),
+           array_agg(hours ORDER BY county, field), min(title_level)
+    FROM figure_rebuild_cells
     GROUP BY 1, 2;
-    INSERT INTO figure_mixed_day (expert_id, day, region_code, field, title_level, hours)
-    SELECT c.expert_id, c.day, c.region_code, c.field, e.title_level, c.hours
-    FROM figure_rebuild_cells c JOIN figure_expert_day d ON d.expert_id = c.expert_id AND d.day = c.day
-    JOIN expert_profile e ON e.id = c.expert_id
-    WHERE d.cells > 1;
-    INSERT INTO figure_ledger_cell AS c ({CELL_KEY}, days)
-    SELECT g.grain, g.at, d.region_code, d.field, d.title_level, count(*)
-    FROM figure_expert_day d CROSS JOIN LATERAL {GRAINS.format(day="d.day")}
-    WHERE d.counted
-    GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT ({CELL_KEY}) DO UPDATE SET days = c.days + EXCLUDED.days;
+    INSERT INTO figure_day_cell (grain, at, digits, prefix, field, title_level, days)
+    SELECT g.grain, g.at, j.digits, j.prefix, j.field, j.title_level, count(*)
+    FROM (
+        SELECT c.expert_id, c.day, c.title_level, l.digits, substr(c.county, 1, l.digits) AS prefix,
+               '*'::varchar AS field
+        FROM figure_rebuild_cells c CROSS JOIN (VALUES (2), (4), (6)) l(digits)
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.hours) >= threshold
+        UNION ALL
+        SELECT c.expert_id, c.day, c.title_level, l.digits, substr(c.county, 1, l.digits), c.field
+        FROM figure_rebuild_cells c CROSS JOIN (VALUES (2), (4)) l(digits)
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(c.hours) >= threshold
+    ) j CROSS JOIN LATERAL {GRAINS.format(day="j.day")}
+    GROUP BY 1, 2, 3, 4, 5, 6;
     DROP TABLE figure_rebuild_cells;
 END $fn$;
 """
@@ -513,6 +514,7 @@ TRIGGER_TABLES = ("service_order", "visit", "ledger_entry", "service_log", "rati
 FUNCTION_NAMES = ("figure_apply_orders(bigint[], integer)", "figure_apply_visits(bigint[], integer)",
                   "figure_apply_ledger(bigint[], integer)",
                   "figure_refresh_presence(bigint, date, varchar, varchar)", "figure_refresh_visit_presence(bigint)",
+                  "figure_count_day(date, varchar[], varchar[], numeric[], varchar, integer)",
                   "figure_refresh_expert_day(bigint, date)", "figure_refresh_ledger_days(bigint[])",
                   "figure_order_before()", "figure_order_after()", "figure_visit_before()", "figure_visit_after()",
                   "figure_visit_part_before()", "figure_visit_part_after()", "figure_ledger_before()",

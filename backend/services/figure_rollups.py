@@ -19,18 +19,23 @@ from typing import Any
 
 from backend.config import Settings
 from backend.domain import regions
+from tortoise.transactions import in_transaction
+
 from backend.infra.db import dialect
 from backend.services import figures as f
 
+# Enough for the per-expert groupings to stay in memory (the server default, 4 MB, spills them to disk).
+WORK_MEM = "64MB"
+
 # GROUPING(r, field, title_level) of each grouping set, and the dimension it answers.
 SETS = {7: "total", 3: "region", 5: "field", 6: "title_level"}
-PRESENCE_DIGITS = 6
+COUNTY_DIGITS = 6
 
 
 def serves(scope: str) -> bool:
     """Whether the rollups can answer for this scope (PostgreSQL, broken down by city or county)."""
     level = f.sub_level(scope)
-    return dialect() == "postgres" and level is not None and f.regions.LEVEL_DIGITS[level] <= PRESENCE_DIGITS
+    return dialect() == "postgres" and level is not None and f.regions.LEVEL_DIGITS[level] <= COUNTY_DIGITS
 
 
 def _next_month(day: date) -> date:
@@ -70,6 +75,13 @@ def _grouped(digits: int, extra: str = "") -> str:
             else "GROUPING SETS ((), (r), (field), (title_level))")
 
 
+async def rows(q: f.Sql, sql: str) -> list[dict]:
+    """Run on a pooled connection of its own, with room to group in memory."""
+    async with in_transaction() as conn:
+        await conn.execute_script(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        return await conn.execute_query_dict(sql, q.params)
+
+
 def _key(row: dict) -> tuple[str, Any]:
     dim = SETS[row["gs"]]
     return dim, {"total": "*", "region": row["r"], "field": row["field"], "title_level": row["title_level"]}[dim]
@@ -79,12 +91,12 @@ async def order_counts(scope: str, period: f.Period, digits: int) -> dict[str, d
     q = f.Sql()
     sql = f"""
         SELECT GROUPING(r, field, title_level) AS gs, r, field, title_level, status, SUM(orders) AS n
-        FROM (SELECT substr(region_code, 1, {digits}) AS r, field, title_level, status, orders
-              FROM figure_order_cell WHERE {cells_in(q, period)} AND {q.within("region_code", scope)}) c
+        FROM (SELECT substr(county, 1, {digits}) AS r, field, title_level, status, orders
+              FROM figure_order_cell WHERE {cells_in(q, period)} AND {q.within("county", scope)}) c
         GROUP BY {_grouped(digits, "status")}
         HAVING SUM(orders) <> 0"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
-    for row in await q.rows(sql):
+    for row in await rows(q, sql):
         dim, key = _key(row)
         result[dim].setdefault(key, {})[row["status"]] = int(row["n"])
     return result
@@ -102,9 +114,9 @@ async def turnarounds(scope: str, period: f.Period, digits: int) -> dict[str, di
     sql = f"""
         WITH vals AS (
             SELECT GROUPING(r, field, title_level) AS gs, r, field, title_level, metric, hours, SUM(orders) AS n
-            FROM (SELECT substr(region_code, 1, {digits}) AS r, field, title_level, metric, hours, orders
+            FROM (SELECT substr(county, 1, {digits}) AS r, field, title_level, metric, hours, orders
                   FROM figure_turnaround_cell
-                  WHERE {cells_in(q, period)} AND {q.within("region_code", scope)}) c
+                  WHERE {cells_in(q, period)} AND {q.within("county", scope)}) c
             GROUP BY {_grouped(digits, "metric, hours")}
             HAVING SUM(orders) > 0
         ), ranked AS (
@@ -117,7 +129,7 @@ async def turnarounds(scope: str, period: f.Period, digits: int) -> dict[str, di
         SELECT gs, r, field, title_level, metric, total, {ranks}
         FROM ranked GROUP BY gs, r, field, title_level, metric, total"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
-    for row in await q.rows(sql):
+    for row in await rows(q, sql):
         dim, key = _key(row)
         total = int(row["total"])
         result[dim].setdefault(key, {})[row["metric"]] = {
@@ -144,13 +156,13 @@ async def service_figures(scope: str, period: f.Period, digits: int) -> dict[str
                SUM(people_trained) AS people_trained, SUM(ratings) AS ratings,
                SUM(rating_sum) * 1.0 / NULLIF(SUM(ratings), 0) AS average, SUM(satisfied) AS satisfied,
                SUM(follow_ups_open) AS follow_ups_open, SUM(follow_ups_closed) AS follow_ups_closed
-        FROM (SELECT substr(region_code, 1, {digits}) AS r, field, title_level, visits, problems_solved,
+        FROM (SELECT substr(county, 1, {digits}) AS r, field, title_level, visits, problems_solved,
                      people_served, people_trained, ratings, rating_sum, satisfied, follow_ups_open, follow_ups_closed
-              FROM figure_visit_cell WHERE {cells_in(q, period)} AND {q.within("region_code", scope)}) c
+              FROM figure_visit_cell WHERE {cells_in(q, period)} AND {q.within("county", scope)}) c
         GROUP BY {_grouped(digits)}
         HAVING SUM(visits) > 0"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
-    for row in await q.rows(sql):
+    for row in await rows(q, sql):
         dim, key = _key(row)
         result[dim][key] = f.service_row(row | {"experts": 0})
     return result
@@ -171,7 +183,7 @@ async def experts(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
             GROUP BY {_grouped(digits, "expert_id")}
         ) per_expert GROUP BY gs, r, field, title_level"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
-    for row in await q.rows(sql):
+    for row in await rows(q, sql):
         dim, key = _key(row)
         result[dim][key] = int(row["experts"])
     return result
@@ -183,34 +195,41 @@ async def day_rule_matches(settings: Settings) -> bool:
 
 
 async def ledger_figures(settings: Settings, scope: str, period: f.Period, digits: int) -> dict[str, dict]:
-    """Counted hours; service days = the days whose hours lie in one cell (counted there) + the other days,
-    judged per group on their per-cell hours."""
+    """Counted hours, and the service days judged per group (see migration 0008)."""
     q = f.Sql()
     cells_sql = f"""
-        SELECT GROUPING(r, field, title_level) AS gs, r, field, title_level, SUM(hours) AS hours, SUM(days) AS days
-        FROM (SELECT substr(region_code, 1, {digits}) AS r, field, title_level, entries, hours, days
-              FROM figure_ledger_cell WHERE {cells_in(q, period)} AND {q.within("region_code", scope)}) c
+        SELECT GROUPING(r, field, title_level) AS gs, r, field, title_level, SUM(hours) AS hours
+        FROM (SELECT substr(county, 1, {digits}) AS r, field, title_level, entries, hours
+              FROM figure_ledger_cell WHERE {cells_in(q, period)} AND {q.within("county", scope)}) c
         GROUP BY {_grouped(digits)}
         HAVING SUM(entries) > 0"""
-    m = f.Sql()
-    threshold = m.value(Decimal(str(settings.service_day_hours)))
-    mixed_sql = f"""
-        SELECT gs, r, field, title_level, COUNT(*) FILTER (WHERE day_hours >= {threshold}) AS days FROM (
-            SELECT GROUPING(r, field, title_level) AS gs, r, field, title_level, SUM(hours) AS day_hours
-            FROM (SELECT substr(region_code, 1, {digits}) AS r, field, title_level, expert_id, day, hours
-                  FROM figure_mixed_day
-                  WHERE {m.day_in("day", period)} AND {m.within("region_code", scope)}) c
-            GROUP BY {_grouped(digits, "expert_id, day")}
-        ) per_day GROUP BY gs, r, field, title_level"""
-    cells, mixed = await asyncio.gather(q.rows(cells_sql), m.rows(mixed_sql))
-    extra = {}
-    for row in mixed:
-        extra[_key(row)] = int(row["days"])
+    d = f.Sql()
+    prefix = regions.prefix_of(scope)
+    days_sql = f"""
+        SELECT digits, prefix, field, title_level, SUM(days) AS days FROM figure_day_cell
+        WHERE {cells_in(d, period)}
+          AND ((digits = {len(prefix)} AND prefix = {d.value(prefix)})
+               OR (digits = {digits} AND field = '*' AND {d.within("prefix", scope)}))
+        GROUP BY 1, 2, 3, 4"""
+    cells, day_rows = await asyncio.gather(rows(q, cells_sql), rows(d, days_sql))
+    days: dict[tuple[str, Any], int] = {}
+
+    def add(dim: str, key: Any, n: int) -> None:
+        days[dim, key] = days.get((dim, key), 0) + n
+
+    for row in day_rows:
+        n = int(row["days"])
+        if row["digits"] == digits and row["field"] == "*":
+            add("region", row["prefix"], n)
+        elif row["digits"] == len(prefix) and row["field"] == "*":
+            add("total", "*", n)
+            add("title_level", row["title_level"], n)
+        elif row["digits"] == len(prefix):
+            add("field", row["field"], n)
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
     for row in cells:
         dim, key = _key(row)
-        result[dim][key] = {"service_hours": f._round(row["hours"], 2),
-                            "service_days": int(row["days"]) + extra.get((dim, key), 0)}
+        result[dim][key] = {"service_hours": f._round(row["hours"], 2), "service_days": days.get((dim, key), 0)}
     return result
 
 
