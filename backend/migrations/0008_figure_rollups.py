@@ -10,7 +10,8 @@ months and only the edge days. Counties are the finest level kept: the rollups a
 province and city scopes (broken down by city or county); smaller scopes read the source
 tables. The figures that do not add up are kept so they can be computed exactly:
 - turnaround percentiles: one row per distinct duration in a cell, with its count;
-- distinct experts: per expert, year, county and field, a bit per day with a visit;
+- distinct experts: per expert, year and group a report can ask about (the province, each city
+  and county, and each field within the province or a city), a bit per day with a visit;
 - service days: each expert-day is judged once per group a report can ask about (the
   province, each city and county, and each field within the province or a city) on the
   hours it has there, and counted in figure_day_cell; figure_expert_day keeps the day's
@@ -132,11 +133,11 @@ CREATE TABLE figure_ledger_cell (
     UNIQUE NULLS NOT DISTINCT ({CELL_KEY})
 );
 CREATE TABLE figure_expert_presence (
-    expert_id bigint NOT NULL, year integer NOT NULL, county varchar(6) NOT NULL, field varchar(32) NOT NULL,
-    title_level varchar(24), days bit(366) NOT NULL,
-    PRIMARY KEY (expert_id, year, county, field)
+    expert_id bigint NOT NULL, year integer NOT NULL, digits smallint NOT NULL, prefix varchar(6) NOT NULL,
+    field varchar(32) NOT NULL, title_level varchar(24), days bit(366) NOT NULL,
+    PRIMARY KEY (expert_id, year, digits, prefix, field)
 );
-CREATE INDEX figure_expert_presence_year ON figure_expert_presence (year, county);
+CREATE INDEX figure_expert_presence_group ON figure_expert_presence (year, digits, prefix);
 CREATE TABLE figure_expert_day (
     expert_id bigint NOT NULL, day date NOT NULL,
     counties varchar(6)[], fields varchar(32)[], hours numeric[], title_level varchar(24),
@@ -150,6 +151,12 @@ CREATE TABLE figure_day_cell (
 """
 
 FUNCTIONS = f"""
+CREATE FUNCTION figure_presence_keys(p_county varchar, p_field varchar)
+RETURNS TABLE (digits smallint, prefix varchar, field varchar) LANGUAGE sql IMMUTABLE AS $fn$
+    VALUES (2::smallint, substr(p_county, 1, 2)::varchar, '*'::varchar), (4::smallint, substr(p_county, 1, 4), '*'),
+           (6::smallint, p_county, '*'), (2::smallint, substr(p_county, 1, 2), p_field),
+           (4::smallint, substr(p_county, 1, 4), p_field)
+$fn$;
 CREATE FUNCTION figure_apply_orders(ids bigint[], sign integer) RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
     {order_upsert("sign", "o.id = ANY(ids)")}
@@ -165,34 +172,37 @@ BEGIN
     {ledger_upsert("sign", "l.id = ANY(ids)")}
 END $fn$;
 
--- Whether the expert has a visit that counts on `day` in the county and field: recomputed under
--- the row's lock, so concurrent changes to the same bit are applied one after the other.
+-- Whether the expert has a visit that counts on `day` in each group a report can ask about (the
+-- province, city and county of `p_county`, field '*'; the field within the province or city):
+-- recomputed under the rows' locks, so concurrent changes to the same bit apply one after the other.
 CREATE FUNCTION figure_refresh_presence(p_expert bigint, p_day date, p_county varchar, p_field varchar)
 RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
-    present boolean;
-    title varchar;
+    y integer := extract(year FROM p_day)::int;
 BEGIN
     IF p_expert IS NULL OR p_day IS NULL OR p_county IS NULL OR p_field IS NULL THEN
         RETURN;
     END IF;
-    SELECT title_level INTO title FROM expert_profile WHERE id = p_expert;
-    INSERT INTO figure_expert_presence (expert_id, year, county, field, title_level, days)
-    VALUES (p_expert, extract(year FROM p_day)::int, p_county, p_field, title, repeat('0', 366)::bit(366))
+    INSERT INTO figure_expert_presence (expert_id, year, digits, prefix, field, title_level, days)
+    SELECT p_expert, y, k.digits, k.prefix, k.field, (SELECT title_level FROM expert_profile WHERE id = p_expert),
+           repeat('0', 366)::bit(366)
+    FROM figure_presence_keys(p_county, p_field) k
     ON CONFLICT DO NOTHING;
-    PERFORM 1 FROM figure_expert_presence
-    WHERE expert_id = p_expert AND year = extract(year FROM p_day)::int AND county = p_county AND field = p_field
+    PERFORM 1 FROM figure_expert_presence p
+    WHERE p.expert_id = p_expert AND p.year = y
+      AND (p.digits, p.prefix, p.field) IN (SELECT * FROM figure_presence_keys(p_county, p_field))
+    ORDER BY p.digits, p.prefix, p.field
     FOR UPDATE;
-    SELECT EXISTS (
-        SELECT 1 FROM visit v JOIN service_order o ON o.id = v.order_id
-        WHERE v.expert_id = p_expert AND v.status <> 'rejected' AND substr(v.region_code, 1, 6) = p_county
-          AND o.field = p_field
-          AND v.check_in_at >= (p_day::timestamp AT TIME ZONE INTERVAL '+08:00')
-          AND v.check_in_at < ((p_day + 1)::timestamp AT TIME ZONE INTERVAL '+08:00')
-    ) INTO present;
-    UPDATE figure_expert_presence
-    SET days = set_bit(days, extract(doy FROM p_day)::int - 1, present::int), title_level = title
-    WHERE expert_id = p_expert AND year = extract(year FROM p_day)::int AND county = p_county AND field = p_field;
+    UPDATE figure_expert_presence p
+    SET days = set_bit(p.days, extract(doy FROM p_day)::int - 1, (EXISTS (
+            SELECT 1 FROM visit v JOIN service_order o ON o.id = v.order_id
+            WHERE v.expert_id = p_expert AND v.status <> 'rejected'
+              AND substr(v.region_code, 1, p.digits) = p.prefix AND (p.field = '*' OR o.field = p.field)
+              AND v.check_in_at >= (p_day::timestamp AT TIME ZONE INTERVAL '+08:00')
+              AND v.check_in_at < ((p_day + 1)::timestamp AT TIME ZONE INTERVAL '+08:00')))::int),
+        title_level = (SELECT title_level FROM expert_profile WHERE id = p_expert)
+    WHERE p.expert_id = p_expert AND p.year = y
+      AND (p.digits, p.prefix, p.field) IN (SELECT * FROM figure_presence_keys(p_county, p_field));
 END $fn$;
 
 CREATE FUNCTION figure_refresh_visit_presence(p_visit bigint) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -474,13 +484,14 @@ BEGIN
     {order_upsert("1", "true")}
     {visit_upsert("1", "true")}
     {ledger_upsert("1", "true")}
-    INSERT INTO figure_expert_presence (expert_id, year, county, field, title_level, days)
-    SELECT v.expert_id, extract(year FROM d.day)::int, substr(v.region_code, 1, 6), o.field, e.title_level,
+    INSERT INTO figure_expert_presence (expert_id, year, digits, prefix, field, title_level, days)
+    SELECT v.expert_id, extract(year FROM d.day)::int, k.digits, k.prefix, k.field, e.title_level,
            bit_or(set_bit(repeat('0', 366)::bit(366), extract(doy FROM d.day)::int - 1, 1))
     FROM visit v JOIN service_order o ON o.id = v.order_id JOIN expert_profile e ON e.id = v.expert_id
     CROSS JOIN LATERAL (SELECT {DAY.format(ts="v.check_in_at")} AS day) d
+    CROSS JOIN LATERAL figure_presence_keys(substr(v.region_code, 1, 6), o.field) k
     WHERE v.status <> 'rejected'
-    GROUP BY 1, 2, 3, 4, 5;
+    GROUP BY 1, 2, 3, 4, 5, 6;
     CREATE TEMP TABLE figure_rebuild_cells ON COMMIT DROP AS
     SELECT l.expert_id, l.service_date AS day, substr(l.region_code, 1, 6) AS county, o.field, e.title_level,
            sum(l.hours) AS hours
@@ -513,7 +524,7 @@ END $fn$;
 TRIGGER_TABLES = ("service_order", "visit", "ledger_entry", "service_log", "rating", "follow_up", "expert_profile")
 FUNCTION_NAMES = ("figure_apply_orders(bigint[], integer)", "figure_apply_visits(bigint[], integer)",
                   "figure_apply_ledger(bigint[], integer)",
-                  "figure_refresh_presence(bigint, date, varchar, varchar)", "figure_refresh_visit_presence(bigint)",
+                  "figure_refresh_presence(bigint, date, varchar, varchar)", "figure_presence_keys(varchar, varchar)", "figure_refresh_visit_presence(bigint)",
                   "figure_count_day(date, varchar[], varchar[], numeric[], varchar, integer)",
                   "figure_refresh_expert_day(bigint, date)", "figure_refresh_ledger_days(bigint[])",
                   "figure_order_before()", "figure_order_after()", "figure_visit_before()", "figure_visit_after()",

@@ -169,23 +169,34 @@ async def service_figures(scope: str, period: f.Period, digits: int) -> dict[str
 
 
 async def experts(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
-    """Distinct experts with a visit in the period, from their per-day presence bits."""
+    """Distinct experts with a visit in the period: one presence row per expert and group and year."""
     q = f.Sql()
     years, masks = year_masks(period)
+    prefix = regions.prefix_of(scope)
+    # Within one year each expert has one row per group; across years the same expert is counted once.
+    experts_ = "COUNT(*)" if len(years) == 1 else "COUNT(DISTINCT p.expert_id)"
     sql = f"""
-        SELECT gs, r, field, title_level, COUNT(*) AS experts FROM (
-            SELECT GROUPING(r, field, title_level) AS gs, r, field, title_level, expert_id
-            FROM (SELECT substr(p.county, 1, {digits}) AS r, p.field, p.title_level, p.expert_id
-                  FROM figure_expert_presence p
-                  JOIN unnest({q.value(years)}::int[], {q.value(masks)}::text[]) AS m(year, mask)
-                    ON m.year = p.year
-                  WHERE {q.within("p.county", scope)} AND bit_count(p.days & m.mask::bit(366)) > 0) c
-            GROUP BY {_grouped(digits, "expert_id")}
-        ) per_expert GROUP BY gs, r, field, title_level"""
+        SELECT p.digits, p.prefix, p.field, p.title_level, {experts_} AS experts
+        FROM figure_expert_presence p
+        JOIN unnest({q.value(years)}::int[], {q.value(masks)}::text[]) AS m(year, mask) ON m.year = p.year
+        WHERE ((p.digits = {len(prefix)} AND p.prefix = {q.value(prefix)})
+               OR (p.digits = {digits} AND p.field = '*' AND {q.within("p.prefix", scope)}))
+          AND bit_count(p.days & m.mask::bit(366)) > 0
+        GROUP BY 1, 2, 3, 4"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
+
+    def add(dim: str, key: Any, n: int) -> None:
+        result[dim][key] = result[dim].get(key, 0) + n
+
     for row in await rows(q, sql):
-        dim, key = _key(row)
-        result[dim][key] = int(row["experts"])
+        n = int(row["experts"])
+        if row["digits"] == digits and row["field"] == "*":
+            add("region", row["prefix"], n)
+        elif row["field"] == "*":
+            add("total", "*", n)
+            add("title_level", row["title_level"], n)
+        else:
+            add("field", row["field"], n)
     return result
 
 
