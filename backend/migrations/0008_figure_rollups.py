@@ -84,8 +84,8 @@ VISIT_MEASURES = ("visits", "problems_solved", "people_served", "people_trained"
 
 
 def _upsert(table: str, columns: str, key: str, measures: tuple[str, ...], select: str) -> str:
-    adds = ", ".join(f"{m} = c.{m} + EXCLUDED.{m}" for m in measures)
-    return f"INSERT INTO {table} AS c ({columns}) {select}\n    ON CONFLICT ({key}) DO UPDATE SET {adds}"
+    """Writers only append: a counter row that every check-in updated would queue them one behind another."""
+    return f"INSERT INTO {table} ({columns}) {select}"
 
 
 def order_upsert(sign: str, where: str) -> str:
@@ -105,6 +105,41 @@ def ledger_upsert(sign: str, where: str) -> str:
                    LEDGER_CELLS.format(sign=sign, where=where)) + ";"
 
 
+CELLS = {
+    "figure_order_cell": (f"{CELL_KEY}, status", ("orders",)),
+    "figure_turnaround_cell": (f"{CELL_KEY}, metric, hours", ("orders",)),
+    "figure_visit_cell": (CELL_KEY, VISIT_MEASURES),
+    "figure_ledger_cell": (CELL_KEY, ("entries", "hours")),
+    "figure_day_cell": ("grain, at, digits, prefix, field, title_level", ("days",)),
+}
+# Reads go by period; folding merges each cell's appended rows into its one folded row.
+CELL_INDEXES = "\n".join(
+    f"CREATE INDEX {table}_at ON {table} (grain, at);\n"
+    f"CREATE UNIQUE INDEX {table}_folded ON {table} ({key}) NULLS NOT DISTINCT WHERE folded;\n"
+    f"CREATE INDEX {table}_fresh ON {table} (grain) WHERE NOT folded;"
+    for table, (key, _) in CELLS.items())
+
+
+def _fold(table: str) -> str:
+    key, measures = CELLS[table]
+    sums = ", ".join(f"sum({m})" for m in measures)
+    adds = ", ".join(f"{m} = c.{m} + EXCLUDED.{m}" for m in measures)
+    return f"""
+    WITH fresh AS (DELETE FROM {table} WHERE NOT folded RETURNING *)
+    INSERT INTO {table} AS c ({key}, {", ".join(measures)}, folded)
+    SELECT {key}, {sums}, true FROM fresh GROUP BY {key}
+    ON CONFLICT ({key}) WHERE folded DO UPDATE SET {adds};"""
+
+
+FOLD = f"""
+-- Merge the rows writers appended into one row per cell. Readers sum all rows, so folding never
+-- changes an answer; it only keeps the tables small. Concurrent folds skip each other's rows.
+CREATE FUNCTION figure_rollup_fold() RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+{"".join(_fold(table) for table in CELLS)}
+END $fn$;
+"""
+
 TABLES = f"""
 CREATE TABLE figure_rule (
     id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
@@ -114,23 +149,23 @@ INSERT INTO figure_rule (service_day_hours) VALUES (4.0);
 CREATE TABLE figure_order_cell (
     grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32) NOT NULL,
     title_level varchar(24), status varchar(16) NOT NULL, orders bigint NOT NULL DEFAULT 0,
-    UNIQUE NULLS NOT DISTINCT ({CELL_KEY}, status)
+    folded boolean NOT NULL DEFAULT false
 );
 CREATE TABLE figure_turnaround_cell (
     grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32) NOT NULL,
     title_level varchar(24), metric varchar(12) NOT NULL, hours float8 NOT NULL, orders bigint NOT NULL DEFAULT 0,
-    UNIQUE NULLS NOT DISTINCT ({CELL_KEY}, metric, hours)
+    folded boolean NOT NULL DEFAULT false
 );
 CREATE TABLE figure_visit_cell (
     grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32) NOT NULL,
     title_level varchar(24),
     {", ".join(f"{m} bigint NOT NULL DEFAULT 0" for m in VISIT_MEASURES)},
-    UNIQUE NULLS NOT DISTINCT ({CELL_KEY})
+    folded boolean NOT NULL DEFAULT false
 );
 CREATE TABLE figure_ledger_cell (
     grain char(1) NOT NULL, at date NOT NULL, county varchar(6) NOT NULL, field varchar(32),
     title_level varchar(24), entries bigint NOT NULL DEFAULT 0, hours numeric NOT NULL DEFAULT 0,
-    UNIQUE NULLS NOT DISTINCT ({CELL_KEY})
+    folded boolean NOT NULL DEFAULT false
 );
 CREATE TABLE figure_expert_presence (
     expert_id bigint NOT NULL, year integer NOT NULL, digits smallint NOT NULL, prefix varchar(6) NOT NULL,
@@ -146,8 +181,9 @@ CREATE TABLE figure_expert_day (
 CREATE TABLE figure_day_cell (
     grain char(1) NOT NULL, at date NOT NULL, digits smallint NOT NULL, prefix varchar(6) NOT NULL,
     field varchar(32), title_level varchar(24), days bigint NOT NULL DEFAULT 0,
-    UNIQUE NULLS NOT DISTINCT (grain, at, digits, prefix, field, title_level)
+    folded boolean NOT NULL DEFAULT false
 );
+{CELL_INDEXES}
 """
 
 FUNCTIONS = f"""
@@ -221,7 +257,7 @@ END $fn$;
 -- province, city or county (field '*'), and each field within the province or a city.
 CREATE FUNCTION figure_count_day(p_day date, p_counties varchar[], p_fields varchar[], p_hours numeric[],
                                  p_title varchar, p_sign integer) RETURNS void LANGUAGE sql AS $fn$
-    INSERT INTO figure_day_cell AS c (grain, at, digits, prefix, field, title_level, days)
+    INSERT INTO figure_day_cell (grain, at, digits, prefix, field, title_level, days)
     SELECT g.grain, g.at, j.digits, j.prefix, j.field, p_title, p_sign
     FROM (
         SELECT l.digits, substr(x.county, 1, l.digits) AS prefix, '*'::varchar AS field
@@ -234,7 +270,6 @@ CREATE FUNCTION figure_count_day(p_day date, p_counties varchar[], p_fields varc
         CROSS JOIN (VALUES (2), (4)) l(digits)
         GROUP BY 1, 2, 3 HAVING sum(x.hours) >= (SELECT service_day_hours FROM figure_rule)
     ) j CROSS JOIN LATERAL {GRAINS.format(day="p_day")}
-    ON CONFLICT (grain, at, digits, prefix, field, title_level) DO UPDATE SET days = c.days + EXCLUDED.days
 $fn$;
 
 -- An expert's counted hours on one day: take back what the day counted (its hours per county
@@ -518,6 +553,7 @@ BEGIN
     ) j CROSS JOIN LATERAL {GRAINS.format(day="j.day")}
     GROUP BY 1, 2, 3, 4, 5, 6;
     DROP TABLE figure_rebuild_cells;
+    PERFORM figure_rollup_fold();
 END $fn$;
 """
 
@@ -530,7 +566,7 @@ FUNCTION_NAMES = ("figure_apply_orders(bigint[], integer)", "figure_apply_visits
                   "figure_order_before()", "figure_order_after()", "figure_visit_before()", "figure_visit_after()",
                   "figure_visit_part_before()", "figure_visit_part_after()", "figure_ledger_before()",
                   "figure_ledger_after()", "figure_expert_before()", "figure_expert_after()",
-                  "figure_rollup_rebuild()")
+                  "figure_rollup_rebuild()", "figure_rollup_fold()")
 
 
 def _drop_sql() -> str:
@@ -542,7 +578,7 @@ def _drop_sql() -> str:
             + "\n" + "\n".join(f"DROP TABLE IF EXISTS {t};" for t in ROLLUP_TABLES + ("figure_rule",)))
 
 
-CREATE_SQL = TABLES + FUNCTIONS + TRIGGERS + REBUILD + "\nSELECT figure_rollup_rebuild();\n"
+CREATE_SQL = TABLES + FOLD + FUNCTIONS + TRIGGERS + REBUILD + "\nSELECT figure_rollup_rebuild();\n"
 
 
 async def create_rollups(apps, schema_editor) -> None:

@@ -247,6 +247,8 @@ async def ledger_figures(settings: Settings, scope: str, period: f.Period, digit
 async def figures(settings: Settings, scope: str, period: f.Period) -> dict[str, dict[Any, dict]]:
     """Every dimension's figures (as figures.direct_figures returns them), read from the rollups."""
     digits = regions.LEVEL_DIGITS[f.sub_level(scope)]
+    # Merge what writers appended since the last report (quick when little has changed; answers do not depend on it).
+    await f.connections.get("default").execute_script("SELECT figure_rollup_fold()")
     counts, times, service, present, rule_matches = await asyncio.gather(
         order_counts(scope, period, digits), turnarounds(scope, period, digits),
         service_figures(scope, period, digits), experts(scope, period, digits), day_rule_matches(settings))
