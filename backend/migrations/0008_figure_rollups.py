@@ -134,7 +134,7 @@ def _fold(table: str) -> str:
 FOLD = f"""
 -- Merge the rows writers appended into one row per cell. Readers sum all rows, so folding never
 -- changes an answer; it only keeps the tables small. Concurrent folds skip each other's rows.
-CREATE FUNCTION figure_rollup_fold() RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_rollup_fold() RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
 {"".join(_fold(table) for table in CELLS)}
 END $fn$;
@@ -187,23 +187,49 @@ CREATE TABLE figure_day_cell (
 """
 
 FUNCTIONS = f"""
+-- The functions run on every write: force_generic_plan plans each statement once per session
+-- (custom plans would re-plan their six-table joins, ~4 ms, on every call).
 CREATE FUNCTION figure_presence_keys(p_county varchar, p_field varchar)
 RETURNS TABLE (digits smallint, prefix varchar, field varchar) LANGUAGE sql IMMUTABLE AS $fn$
     VALUES (2::smallint, substr(p_county, 1, 2)::varchar, '*'::varchar), (4::smallint, substr(p_county, 1, 4), '*'),
            (6::smallint, p_county, '*'), (2::smallint, substr(p_county, 1, 2), p_field),
            (4::smallint, substr(p_county, 1, 4), p_field)
 $fn$;
-CREATE FUNCTION figure_apply_orders(ids bigint[], sign integer) RETURNS void LANGUAGE plpgsql AS $fn$
+-- counts: the order's state and cell; times: its turnarounds (a status change alone leaves them).
+CREATE FUNCTION figure_apply_orders(ids bigint[], sign integer, counts boolean DEFAULT true,
+                                    times boolean DEFAULT true)
+RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
-    {order_upsert("sign", "o.id = ANY(ids)")}
+    IF counts THEN
+        {_upsert("figure_order_cell", f"{CELL_KEY}, status, orders", "", (), ORDER_CELLS.format(sign="sign", where="o.id = ANY(ids)"))};
+    END IF;
+    IF times THEN
+        {_upsert("figure_turnaround_cell", f"{CELL_KEY}, metric, hours, orders", "", (), TURNAROUND_CELLS.format(sign="sign", where="o.id = ANY(ids)"))};
+    END IF;
 END $fn$;
 
-CREATE FUNCTION figure_apply_visits(ids bigint[], sign integer) RETURNS void LANGUAGE plpgsql AS $fn$
+-- A visit that counts sets its day's bit in every presence row it belongs to; setting a bit
+-- needs no recount, and the row lock of the upsert orders it with any recount.
+CREATE FUNCTION figure_mark_presence(p_visit bigint) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
+    INSERT INTO figure_expert_presence AS c (expert_id, year, digits, prefix, field, title_level, days)
+    SELECT v.expert_id, extract(year FROM d.day)::int, k.digits, k.prefix, k.field, e.title_level,
+           set_bit(repeat('0', 366)::bit(366), extract(doy FROM d.day)::int - 1, 1)
+    FROM visit v JOIN service_order o ON o.id = v.order_id JOIN expert_profile e ON e.id = v.expert_id
+    CROSS JOIN LATERAL (SELECT {DAY.format(ts="v.check_in_at")} AS day) d
+    CROSS JOIN LATERAL figure_presence_keys(substr(v.region_code, 1, 6), o.field) k
+    WHERE v.id = p_visit AND v.status <> 'rejected'
+    ORDER BY k.digits, k.prefix, k.field
+    ON CONFLICT (expert_id, year, digits, prefix, field) DO UPDATE SET days = c.days | EXCLUDED.days;
+END $fn$;
+
+CREATE FUNCTION figure_apply_visits(ids bigint[], sign integer) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     {visit_upsert("sign", "v.id = ANY(ids)")}
 END $fn$;
 
-CREATE FUNCTION figure_apply_ledger(ids bigint[], sign integer) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_apply_ledger(ids bigint[], sign integer) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     {ledger_upsert("sign", "l.id = ANY(ids)")}
 END $fn$;
@@ -212,7 +238,7 @@ END $fn$;
 -- province, city and county of `p_county`, field '*'; the field within the province or city):
 -- recomputed under the rows' locks, so concurrent changes to the same bit apply one after the other.
 CREATE FUNCTION figure_refresh_presence(p_expert bigint, p_day date, p_county varchar, p_field varchar)
-RETURNS void LANGUAGE plpgsql AS $fn$
+RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
     y integer := extract(year FROM p_day)::int;
 BEGIN
@@ -241,7 +267,7 @@ BEGIN
       AND (p.digits, p.prefix, p.field) IN (SELECT * FROM figure_presence_keys(p_county, p_field));
 END $fn$;
 
-CREATE FUNCTION figure_refresh_visit_presence(p_visit bigint) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_refresh_visit_presence(p_visit bigint) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
     r record;
 BEGIN
@@ -256,7 +282,9 @@ END $fn$;
 -- A service day is judged on the hours within each group the rollups answer for: the whole
 -- province, city or county (field '*'), and each field within the province or a city.
 CREATE FUNCTION figure_count_day(p_day date, p_counties varchar[], p_fields varchar[], p_hours numeric[],
-                                 p_title varchar, p_sign integer) RETURNS void LANGUAGE sql AS $fn$
+                                 p_title varchar, p_sign integer)
+RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
     INSERT INTO figure_day_cell (grain, at, digits, prefix, field, title_level, days)
     SELECT g.grain, g.at, j.digits, j.prefix, j.field, p_title, p_sign
     FROM (
@@ -269,12 +297,12 @@ CREATE FUNCTION figure_count_day(p_day date, p_counties varchar[], p_fields varc
         FROM unnest(p_counties, p_fields, p_hours) AS x(county, field, hours)
         CROSS JOIN (VALUES (2), (4)) l(digits)
         GROUP BY 1, 2, 3 HAVING sum(x.hours) >= (SELECT service_day_hours FROM figure_rule)
-    ) j CROSS JOIN LATERAL {GRAINS.format(day="p_day")}
-$fn$;
+    ) j CROSS JOIN LATERAL {GRAINS.format(day="p_day")};
+END $fn$;
 
 -- An expert's counted hours on one day: take back what the day counted (its hours per county
 -- and field, kept in its figure_expert_day row, locked meanwhile) and count it again.
-CREATE FUNCTION figure_refresh_expert_day(p_expert bigint, p_day date) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_refresh_expert_day(p_expert bigint, p_day date) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
     old figure_expert_day;
     new_counties varchar[];
@@ -305,7 +333,7 @@ BEGIN
     WHERE expert_id = p_expert AND day = p_day;
 END $fn$;
 
-CREATE FUNCTION figure_refresh_ledger_days(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_refresh_ledger_days(ids bigint[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
     r record;
 BEGIN
@@ -315,9 +343,10 @@ BEGIN
 END $fn$;
 
 -- service_order: its own cells; when its field changes, also its visits' and their ledger rows'.
-CREATE FUNCTION figure_order_before() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_order_before() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
-    PERFORM figure_apply_orders(ARRAY[OLD.id], -1);
+    PERFORM figure_apply_orders(ARRAY[OLD.id], -1, TG_OP <> 'UPDATE' OR (OLD.status, OLD.region_code, OLD.field, OLD.expert_id, OLD.submitted_at) IS DISTINCT FROM (NEW.status, NEW.region_code, NEW.field, NEW.expert_id, NEW.submitted_at),
+                                TG_OP <> 'UPDATE' OR (OLD.region_code, OLD.field, OLD.expert_id, OLD.submitted_at, OLD.accepted_at, OLD.dispatched_at, OLD.first_visit_at) IS DISTINCT FROM (NEW.region_code, NEW.field, NEW.expert_id, NEW.submitted_at, NEW.accepted_at, NEW.dispatched_at, NEW.first_visit_at));
     IF TG_OP = 'UPDATE' AND OLD.field IS DISTINCT FROM NEW.field THEN
         PERFORM figure_apply_visits(ARRAY(SELECT id FROM visit WHERE order_id = OLD.id), -1);
         PERFORM figure_apply_ledger(ARRAY(SELECT l.id FROM ledger_entry l JOIN visit v ON v.id = l.visit_id
@@ -329,11 +358,12 @@ BEGIN
     RETURN NEW;
 END $fn$;
 
-CREATE FUNCTION figure_order_after() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_order_after() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
     r record;
 BEGIN
-    PERFORM figure_apply_orders(ARRAY[NEW.id], 1);
+    PERFORM figure_apply_orders(ARRAY[NEW.id], 1, TG_OP <> 'UPDATE' OR (OLD.status, OLD.region_code, OLD.field, OLD.expert_id, OLD.submitted_at) IS DISTINCT FROM (NEW.status, NEW.region_code, NEW.field, NEW.expert_id, NEW.submitted_at),
+                                TG_OP <> 'UPDATE' OR (OLD.region_code, OLD.field, OLD.expert_id, OLD.submitted_at, OLD.accepted_at, OLD.dispatched_at, OLD.first_visit_at) IS DISTINCT FROM (NEW.region_code, NEW.field, NEW.expert_id, NEW.submitted_at, NEW.accepted_at, NEW.dispatched_at, NEW.first_visit_at));
     IF TG_OP = 'UPDATE' AND OLD.field IS DISTINCT FROM NEW.field THEN
         PERFORM figure_apply_visits(ARRAY(SELECT id FROM visit WHERE order_id = NEW.id), 1);
         PERFORM figure_apply_ledger(ARRAY(SELECT l.id FROM ledger_entry l JOIN visit v ON v.id = l.visit_id
@@ -350,7 +380,7 @@ BEGIN
 END $fn$;
 
 -- visit: its cells and its expert's presence; a new order_id moves its ledger rows' field.
-CREATE FUNCTION figure_visit_before() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_visit_before() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     PERFORM figure_apply_visits(ARRAY[OLD.id], -1);
     IF TG_OP = 'UPDATE' AND OLD.order_id IS DISTINCT FROM NEW.order_id THEN
@@ -362,9 +392,12 @@ BEGIN
     RETURN NEW;
 END $fn$;
 
-CREATE FUNCTION figure_visit_after() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_visit_after() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
-    IF TG_OP <> 'DELETE' THEN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM figure_apply_visits(ARRAY[NEW.id], 1);
+        PERFORM figure_mark_presence(NEW.id);
+    ELSIF TG_OP = 'UPDATE' THEN
         PERFORM figure_apply_visits(ARRAY[NEW.id], 1);
         PERFORM figure_refresh_visit_presence(NEW.id);
     END IF;
@@ -381,7 +414,7 @@ BEGIN
 END $fn$;
 
 -- service_log, rating, follow_up: one per visit; the visit's row lock orders concurrent changes.
-CREATE FUNCTION figure_visit_part_before() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_visit_part_before() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         PERFORM 1 FROM visit WHERE id = OLD.visit_id FOR NO KEY UPDATE;
@@ -397,7 +430,7 @@ BEGIN
     RETURN NEW;
 END $fn$;
 
-CREATE FUNCTION figure_visit_part_after() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_visit_part_after() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         PERFORM figure_apply_visits(ARRAY[OLD.visit_id], 1);
@@ -408,7 +441,7 @@ BEGIN
     RETURN NULL;
 END $fn$;
 
-CREATE FUNCTION figure_ledger_before() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_ledger_before() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     PERFORM figure_apply_ledger(ARRAY[OLD.id], -1);
     IF TG_OP = 'DELETE' THEN
@@ -417,7 +450,7 @@ BEGIN
     RETURN NEW;
 END $fn$;
 
-CREATE FUNCTION figure_ledger_after() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_ledger_after() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     IF TG_OP <> 'DELETE' THEN
         PERFORM figure_apply_ledger(ARRAY[NEW.id], 1);
@@ -438,7 +471,7 @@ BEGIN
 END $fn$;
 
 -- expert_profile: a new title level moves everything the expert contributed.
-CREATE FUNCTION figure_expert_before() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_expert_before() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     PERFORM figure_apply_orders(ARRAY(SELECT id FROM service_order WHERE expert_id = OLD.id), -1);
     PERFORM figure_apply_visits(ARRAY(SELECT id FROM visit WHERE expert_id = OLD.id), -1);
@@ -446,7 +479,7 @@ BEGIN
     RETURN NEW;
 END $fn$;
 
-CREATE FUNCTION figure_expert_after() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_expert_after() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
     r record;
 BEGIN
@@ -510,7 +543,7 @@ ROLLUP_TABLES = ("figure_order_cell", "figure_turnaround_cell", "figure_visit_ce
                  "figure_expert_presence", "figure_expert_day", "figure_day_cell")
 
 REBUILD = f"""
-CREATE FUNCTION figure_rollup_rebuild() RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION figure_rollup_rebuild() RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
     threshold numeric;
 BEGIN
@@ -558,7 +591,7 @@ END $fn$;
 """
 
 TRIGGER_TABLES = ("service_order", "visit", "ledger_entry", "service_log", "rating", "follow_up", "expert_profile")
-FUNCTION_NAMES = ("figure_apply_orders(bigint[], integer)", "figure_apply_visits(bigint[], integer)",
+FUNCTION_NAMES = ("figure_apply_orders(bigint[], integer, boolean, boolean)", "figure_mark_presence(bigint)", "figure_apply_visits(bigint[], integer)",
                   "figure_apply_ledger(bigint[], integer)",
                   "figure_refresh_presence(bigint, date, varchar, varchar)", "figure_presence_keys(varchar, varchar)", "figure_refresh_visit_presence(bigint)",
                   "figure_count_day(date, varchar[], varchar[], numeric[], varchar, integer)",
