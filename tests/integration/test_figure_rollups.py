@@ -208,3 +208,43 @@ def test_period_masks_mark_each_day_of_the_period_in_its_year():
     first = date(2024, 1, 1)
     _, (leap,) = figure_rollups.year_masks(figures.Period(first, date(2024, 12, 31)))
     assert leap.count("1") == 366 and leap[(date(2024, 3, 1) - first).days] == "1"
+
+
+async def test_concurrent_check_ins_and_ratings_neither_deadlock_nor_lose_a_figure(resources, settings):
+    import asyncio
+
+    from tortoise.transactions import in_transaction
+
+    await datagen.generate(connections.get("default"), SCALE)
+    conn = connections.get("default")
+    orders = (await conn.execute_query(
+        "SELECT o.id, o.expert_id, o.region_code, o.requester_id FROM service_order o "
+        "WHERE o.status = 'scheduled' AND o.expert_id IS NOT NULL ORDER BY o.id LIMIT 24"))[1]
+    assert len(orders) >= 8
+
+    async def visit(index: int, order) -> None:
+        async with in_transaction() as tx:
+            rows = await tx.execute_query_dict(
+                "INSERT INTO visit (order_id, expert_id, source, status, check_in_at, check_in_code, flags, "
+                "region_code, created_at) VALUES ($1, $2, 'scan', 'open', now(), $3, '[]', $4, now()) RETURNING id",
+                [order[0], order[1], f"concurrent-{index}", order[2]])
+            visit_id = rows[0]["id"]
+            await tx.execute_query("UPDATE service_order SET status = 'in_service', first_visit_at = now() "
+                                   "WHERE id = $1", [order[0]])
+        async with in_transaction() as tx:
+            await tx.execute_query("UPDATE visit SET status = 'completed', check_out_at = now() WHERE id = $1",
+                                   [visit_id])
+            await tx.execute_query(
+                "INSERT INTO ledger_entry (expert_id, visit_id, service_date, year, hours, source, status, "
+                "region_code, created_at) VALUES ($1, $2, current_date, $3, $4, 'scan', 'counted', $5, now())",
+                [order[1], visit_id, date.today().year, 2.5 + index % 3, order[2]])
+            await tx.execute_query(
+                "INSERT INTO rating (visit_id, order_id, rater_id, overall, attitude, expertise, solved, comment, "
+                "photo_ids, region_code, expert_id, editable_until, created_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, 4, 4, 'solved', '', '[]', $5, $6, now(), now(), now())",
+                [visit_id, order[0], order[3], 1 + index % 5, order[2], order[1]])
+
+    # Two rounds over the same orders: the same experts and cells are written from many connections at once.
+    await asyncio.gather(*(visit(i, order) for i, order in enumerate(orders + orders)))
+    await assert_triggers_left_what_a_rebuild_computes()
+    await assert_rollups_agree_with_the_source_tables(settings)
