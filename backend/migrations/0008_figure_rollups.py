@@ -315,9 +315,6 @@ BEGIN
     END IF;
     INSERT INTO figure_expert_day (expert_id, day) VALUES (p_expert, p_day) ON CONFLICT DO NOTHING;
     SELECT * INTO old FROM figure_expert_day WHERE expert_id = p_expert AND day = p_day FOR UPDATE;
-    IF old.counties IS NOT NULL THEN
-        PERFORM figure_count_day(p_day, old.counties, old.fields, old.hours, old.title_level, -1);
-    END IF;
     SELECT title_level INTO title FROM expert_profile WHERE id = p_expert;
     SELECT array_agg(county ORDER BY county, field), array_agg(field ORDER BY county, field),
            array_agg(hours ORDER BY county, field)
@@ -326,6 +323,13 @@ BEGIN
           FROM ledger_entry l LEFT JOIN visit v ON v.id = l.visit_id LEFT JOIN service_order o ON o.id = v.order_id
           WHERE l.expert_id = p_expert AND l.service_date = p_day AND l.status = 'counted'
           GROUP BY 1, 2) cells;
+    IF (old.counties, old.fields, old.hours, old.title_level)
+       IS NOT DISTINCT FROM (new_counties, new_fields, new_hours, title) THEN
+        RETURN;
+    END IF;
+    IF old.counties IS NOT NULL THEN
+        PERFORM figure_count_day(p_day, old.counties, old.fields, old.hours, old.title_level, -1);
+    END IF;
     IF new_counties IS NOT NULL THEN
         PERFORM figure_count_day(p_day, new_counties, new_fields, new_hours, title, 1);
     END IF;
@@ -443,7 +447,10 @@ END $fn$;
 
 CREATE FUNCTION figure_ledger_before() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
-    PERFORM figure_apply_ledger(ARRAY[OLD.id], -1);
+    -- Only counted rows count: a pending or withheld row changes no figure.
+    IF OLD.status = 'counted' THEN
+        PERFORM figure_apply_ledger(ARRAY[OLD.id], -1);
+    END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
@@ -452,8 +459,11 @@ END $fn$;
 
 CREATE FUNCTION figure_ledger_after() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
-    IF TG_OP <> 'DELETE' THEN
+    IF NEW.status = 'counted' THEN
         PERFORM figure_apply_ledger(ARRAY[NEW.id], 1);
+    END IF;
+    IF (OLD.status = 'counted') IS NOT TRUE AND (NEW.status = 'counted') IS NOT TRUE THEN
+        RETURN NULL;
     END IF;
     IF TG_OP = 'UPDATE' AND (OLD.expert_id, OLD.service_date) IS DISTINCT FROM (NEW.expert_id, NEW.service_date)
        AND (OLD.expert_id, OLD.service_date) < (NEW.expert_id, NEW.service_date) THEN
