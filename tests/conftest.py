@@ -115,7 +115,8 @@ async def resources(settings):
         await res.close()
 
 
-REFERENCE_TABLES = {"region", "service_category", "service_item", "tortoise_migrations"}
+# figure_rule holds the day threshold the figure rollups (migration 0008) count with.
+REFERENCE_TABLES = {"region", "service_category", "service_item", "tortoise_migrations", "figure_rule"}
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,9 @@ expert title level, or one bucket for the totals); Python only merges the groupe
 Percentiles follow PostgreSQL's `percentile_cont` (linear interpolation between the two
 nearest ranks). PostgreSQL computes them natively; SQLite has no ordered-set aggregates,
 so the same interpolation is done with `ROW_NUMBER() OVER` and `COUNT(*) OVER` in SQL.
+
+On PostgreSQL, report() reads province and city scopes from the rollups of migration 0008
+(figure_rollups.py), which give the same answers as the queries here without scanning a year.
 """
 
 from __future__ import annotations
@@ -263,21 +266,23 @@ async def service_figures(scope: str, period: Period, dim: Dimension) -> dict[An
             WHERE v.status <> 'rejected' AND {q.within("v.region_code", scope)}
               AND {q.at_in("v.check_in_at", period)}
         ) x GROUP BY g"""
-    result = {}
-    for row in await q.rows(sql):
-        ratings = int(row["ratings"])
-        result[row["g"]] = {
-            "visits": int(row["visits"]), "experts": int(row["experts"]),
-            "problems_solved": int(row["problems_solved"]), "people_served": int(row["people_served"]),
-            "people_trained": int(row["people_trained"]),
-            "satisfaction": {
-                "ratings": ratings,
-                "average": _round(row["average"], 2) if ratings else None,
-                "satisfied_share": _round(Decimal(int(row["satisfied"])) / ratings, 4) if ratings else None,
-            },
-            "follow_ups": {"open": int(row["follow_ups_open"]), "closed": int(row["follow_ups_closed"])},
-        }
-    return result
+    return {row["g"]: service_row(row) for row in await q.rows(sql)}
+
+
+def service_row(row: dict) -> dict:
+    """A group's visit figures from its aggregate row."""
+    ratings = int(row["ratings"])
+    return {
+        "visits": int(row["visits"]), "experts": int(row["experts"]),
+        "problems_solved": int(row["problems_solved"]), "people_served": int(row["people_served"]),
+        "people_trained": int(row["people_trained"]),
+        "satisfaction": {
+            "ratings": ratings,
+            "average": _round(row["average"], 2) if ratings else None,
+            "satisfied_share": _round(Decimal(int(row["satisfied"])) / ratings, 4) if ratings else None,
+        },
+        "follow_ups": {"open": int(row["follow_ups_open"]), "closed": int(row["follow_ups_closed"])},
+    }
 
 
 async def ledger_figures(settings: Settings, scope: str, period: Period, dim: Dimension) -> dict[Any, dict]:
@@ -328,6 +333,10 @@ async def figures_by(settings: Settings, scope: str, period: Period, dim: Dimens
     times = await turnarounds(scope, period, dim)
     service = await service_figures(scope, period, dim)
     ledger = await ledger_figures(settings, scope, period, dim)
+    return merge_figures(counts, times, service, ledger)
+
+
+def merge_figures(counts: dict, times: dict, service: dict, ledger: dict) -> dict[Any, dict]:
     result: dict[Any, dict] = {}
     for key in set(counts) | set(times) | set(service) | set(ledger):
         figures = empty_figures()
@@ -399,22 +408,35 @@ def _header(settings: Settings, scope: str, name: str, period: Period) -> dict:
     }
 
 
+async def direct_figures(settings: Settings, scope: str, period: Period) -> dict[str, dict[Any, dict]]:
+    """Every dimension's figures computed from the source tables."""
+    level = sub_level(scope)
+    return {
+        "total": await figures_by(settings, scope, period, TOTAL),
+        "region": await figures_by(settings, scope, period, by_region(regions.LEVEL_DIGITS[level]))
+        if level else {},
+        "field": await figures_by(settings, scope, period, BY_FIELD),
+        "title_level": await figures_by(settings, scope, period, BY_TITLE),
+    }
+
+
 async def report(settings: Settings, claims: AccessClaims, date_from: date | None, date_to: date | None,
                  region: str | None) -> dict:
     """Totals and breakdowns by sub-region, field and title level for an area and period."""
     scope = scope_of(claims, region)
     period = period_of(date_from, date_to)
     level = sub_level(scope)
-    totals = (await figures_by(settings, scope, period, TOTAL)).get("*", empty_figures())
-    by_sub_region = await figures_by(settings, scope, period, by_region(regions.LEVEL_DIGITS[level])) \
-        if level else {}
+    if rollups.serves(scope):
+        grouped = await rollups.figures(settings, scope, period)
+    else:
+        grouped = await direct_figures(settings, scope, period)
     return _header(settings, scope, await region_label(scope), period) | {
         "sub_region_level": level,
         "status_labels": {status.value: label for status, label in STATUS_LABELS.items()},
-        "totals": totals,
-        "by_region": await _region_rows(scope, by_sub_region),
-        "by_field": await _field_rows(await figures_by(settings, scope, period, BY_FIELD)),
-        "by_title_level": _title_rows(await figures_by(settings, scope, period, BY_TITLE)),
+        "totals": grouped["total"].get("*", empty_figures()),
+        "by_region": await _region_rows(scope, grouped["region"]),
+        "by_field": await _field_rows(grouped["field"]),
+        "by_title_level": _title_rows(grouped["title_level"]),
     }
 
 
@@ -477,3 +499,7 @@ async def experts_report(settings: Settings, claims: AccessClaims, date_from: da
     period = period_of(date_from, date_to)
     return _header(settings, scope, await region_label(scope), period) | {
         "items": await expert_rows(settings, scope, period)}
+
+
+# The PostgreSQL rollups read this module's helpers; imported last so either module may be imported first.
+from backend.services import figure_rollups as rollups  # noqa: E402

@@ -512,14 +512,38 @@ async def generate(conn, scale: Scale, seed: int = 20261101, chunk: int = 50_000
         raise RuntimeError("the service menu is empty: load the reference data first")
     generator = Generator(scale, item_ids, seed)
     writer = TableWriter(conn, chunk)
+    paused = await pause_figure_triggers(conn)
     for table, rows_ in generator.tables():
         if table.startswith("*"):
             await _write_mixed(writer, rows_, chunk)
         else:
             await writer.write(table, rows_)
     await writer.reset_sequences()
+    await resume_figure_triggers(conn, paused)
     generator.plan.counts = dict(writer.counts)
     return generator.plan
+
+
+async def pause_figure_triggers(conn) -> list[tuple[str, str]]:
+    """Switch off the triggers that keep the figure rollups (PostgreSQL): one rebuild after COPY is far quicker."""
+    if conn.capabilities.dialect != "postgres":
+        return []
+    rows = await conn.execute_query_dict(
+        "SELECT c.relname AS tbl, t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE NOT t.tgisinternal AND t.tgname LIKE 'figure\\_%' AND t.tgenabled <> 'D'")
+    paused = [(row["tbl"], row["name"]) for row in rows]
+    for table, name in paused:
+        await conn.execute_script(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+    return paused
+
+
+async def resume_figure_triggers(conn, paused: list[tuple[str, str]]) -> None:
+    """Switch the triggers back on and recompute the rollups from the rows just written."""
+    if not paused:
+        return
+    for table, name in paused:
+        await conn.execute_script(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+    await conn.execute_script("SELECT figure_rollup_rebuild()")
 
 
 async def _write_mixed(writer: TableWriter, tagged: Iterable[tuple[str, dict]], chunk: int) -> None:

@@ -43,7 +43,8 @@ import report as report_mod  # noqa: E402
 OUT = HERE / "out"
 PYTHON = sys.executable
 ADMIN_DSN = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "zjfw_bench"
+# BENCH_DB lets two benches run side by side on their own databases.
+BENCH_DB = os.environ.get("BENCH_DB", "zjfw_bench")
 BENCH_DSN = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 BENCH_REDIS = "redis://127.0.0.1:6379/11"
 RECOMMENDATIONS_DSN = "postgres://postgres@127.0.0.1:5432/zjfw_bench_reco_run"
@@ -51,6 +52,8 @@ BACKEND_PORT, CEILING_PORT, WECHAT_PORT = 8100, 8200, 8970
 WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 20, 64, 2
 STORM_TIMEOUT = 240
 SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory")
+# Only these need the backend, the ceiling app, the fake WeChat server and Redis.
+HTTP_SCENARIOS = {"checkin", "order", "list", "storm", "memory"}
 
 
 def log(message: str) -> None:
@@ -70,7 +73,7 @@ def bench_env(jwt_keys: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- database and data
 
 
-async def recreate_database() -> None:
+async def recreate_database(flush_redis: bool) -> None:
     import asyncpg
     import redis.asyncio as aioredis
 
@@ -80,9 +83,10 @@ async def recreate_database() -> None:
         await conn.execute(f"CREATE DATABASE {BENCH_DB}")
     finally:
         await conn.close()
-    client = aioredis.from_url(BENCH_REDIS)
-    await client.flushdb()
-    await client.aclose()
+    if flush_redis:
+        client = aioredis.from_url(BENCH_REDIS)
+        await client.flushdb()
+        await client.aclose()
 
 
 async def prepare_data(settings, scale: datagen.Scale) -> datagen.Plan:
@@ -418,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     duration = args.duration or (3 if args.quick else 15)
     scale = datagen.Scale.quick() if args.quick else datagen.Scale.full()
-    for port in (BACKEND_PORT, CEILING_PORT, WECHAT_PORT):
+    servers_needed = bool(only & HTTP_SCENARIOS)
+    for port in (BACKEND_PORT, CEILING_PORT, WECHAT_PORT) if servers_needed else ():
         if not port_free(port):
             raise SystemExit(f"port {port} is in use: another bench still running?")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -433,8 +438,8 @@ def main(argv: list[str] | None = None) -> int:
               "duration_s": duration, "connections": CONNECTIONS, "workers": WORKERS, "pool_size": POOL_SIZE,
               "machine": report_mod.machine(), "versions": report_mod.versions(PYTHON), "scenarios": []}
 
-    log(f"recreating {BENCH_DB} and flushing {BENCH_REDIS}")
-    asyncio.run(recreate_database())
+    log(f"recreating {BENCH_DB}" + (f" and flushing {BENCH_REDIS}" if servers_needed else ""))
+    asyncio.run(recreate_database(flush_redis=servers_needed))
     plan = asyncio.run(prepare_data(settings, scale))
     report["data"] = plan.counts
     signer = reqfiles.Signer(settings.signing_keys, settings.checkin_code_ttl_seconds)
@@ -446,18 +451,19 @@ def main(argv: list[str] | None = None) -> int:
     ceiling = Server("ceiling", [PYTHON, str(HERE / "ceiling_app.py"), "--dsn", BENCH_DSN, "--port",
                                  str(CEILING_PORT), "--workers", str(WORKERS), "--pool-size", str(POOL_SIZE)],
                      CEILING_PORT, {}, "/select/1")
-    commands += [" ".join(c.cmd[1:] if c.cmd[0] == PYTHON else c.cmd) for c in (wechat, backend, ceiling)]
+    servers = (wechat, backend, ceiling) if servers_needed else ()
+    commands += [" ".join(c.cmd[1:] if c.cmd[0] == PYTHON else c.cmd) for c in servers]
     scenarios = report["scenarios"]
     try:
-        wechat.start()
-        backend.start()
-        ceiling.start()
+        for server in servers:
+            server.start()
         max_order = max(p[0] for p in plan.storm_pool or plan.checkin_pool)
-        # Warm both: every worker opens its pools and touches the hot tables.
-        warm = max(2, duration // 5)
-        wrk("warm-ceiling", CEILING_PORT, reqfiles.ceiling_select_requests(max_order, 5_000), warm, [])
-        wrk("warm-backend", BACKEND_PORT, reqfiles.list_requests(
-            [plan.expert_user[e] for e in plan.list_experts], signer, 5_000), warm, [])
+        if servers_needed:
+            # Warm both: every worker opens its pools and touches the hot tables.
+            warm = max(2, duration // 5)
+            wrk("warm-ceiling", CEILING_PORT, reqfiles.ceiling_select_requests(max_order, 5_000), warm, [])
+            wrk("warm-backend", BACKEND_PORT, reqfiles.list_requests(
+                [plan.expert_user[e] for e in plan.list_experts], signer, 5_000), warm, [])
         ceilings: dict[str, dict] = {}
         wrk_commands: list[str] = []
 
