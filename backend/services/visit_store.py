@@ -71,6 +71,15 @@ class Written:
 
 _START = TRANSITIONS[Action.START_SERVICE]
 
+# Both statements audit the order's system move the same way: $14 is its target status, $16 its action.
+_SYSTEM_MOVE_AUDIT = """\
+    INSERT INTO audit_record (actor_id, actor_role, action, subject_type, subject_id, region_code, from_state,
+                              to_state, detail, created_at)
+    SELECT NULL::bigint, 'system', $16, 'order', o.id::text, o.region_code, moved.from_state, $14, NULL::jsonb, $3
+    FROM o, moved
+    UNION ALL
+"""
+
 _PG_TARGET = """
 SELECT o.status, o.latitude, o.longitude, o.region_code,
        (SELECT a.expert_id FROM order_assignee a JOIN expert_profile e ON e.id = a.expert_id
@@ -81,7 +90,7 @@ FROM service_order o WHERE o.id = $1
 # The order row is locked first, so a concurrent transition of the same order waits (or is waited for)
 # and the START_SERVICE move reads the status it replaces. ON CONFLICT covers both unique keys: the code
 # (a retried scan) and open_key (one open visit per expert and order); then nothing else is written.
-_PG_CHECK_IN = """
+_PG_CHECK_IN = f"""
 WITH o AS (
     SELECT id, status, region_code FROM service_order WHERE id = $1 AND status = ANY($13::text[]) FOR UPDATE
 ), v AS (
@@ -97,12 +106,7 @@ WITH o AS (
     WHERE s.id = o.id AND o.status = ANY($15::text[])
     RETURNING o.status AS from_state
 ), audit AS (
-    INSERT INTO audit_record (actor_id, actor_role, action, subject_type, subject_id, region_code, from_state,
-                              to_state, detail, created_at)
-    SELECT NULL::bigint, 'system', $16, 'order', o.id::text, o.region_code, moved.from_state, $14, NULL::jsonb, $3
-    FROM o, moved
-    UNION ALL
-    SELECT $11::bigint, $12, 'check_in', 'visit', v.id::text, o.region_code, NULL, NULL, $17::jsonb, $3
+{_SYSTEM_MOVE_AUDIT}    SELECT $11::bigint, $12, 'check_in', 'visit', v.id::text, o.region_code, NULL, NULL, $17::jsonb, $3
     FROM o, v
 )
 SELECT (SELECT id FROM v) AS visit_id, (SELECT status FROM o) AS order_status
@@ -224,7 +228,7 @@ WHERE v.id = $1
 
 # Closes the visit only if it is still open, writes its ledger rows, and ends the order's service when no
 # other visit of it stays open (the visit's own row is still open in this statement's snapshot, hence id <> $1).
-_PG_CHECK_OUT = """
+_PG_CHECK_OUT = f"""
 WITH v AS (
     UPDATE visit SET status = $2, check_out_at = $3, open_key = NULL, check_out_code = $4, flags = $5::jsonb,
                      duration_minutes = $6, out_latitude = $7, out_longitude = $8, out_accuracy = $9,
@@ -245,12 +249,7 @@ WITH v AS (
       AND NOT EXISTS (SELECT 1 FROM visit x WHERE x.order_id = o.id AND x.status = 'open' AND x.id <> $1)
     RETURNING o.status AS from_state
 ), audit AS (
-    INSERT INTO audit_record (actor_id, actor_role, action, subject_type, subject_id, region_code, from_state,
-                              to_state, detail, created_at)
-    SELECT NULL::bigint, 'system', $16, 'order', o.id::text, o.region_code, moved.from_state, $14, NULL::jsonb, $3
-    FROM o, moved
-    UNION ALL
-    SELECT $17::bigint, $18, 'check_out', 'visit', v.id::text, v.region_code, NULL, NULL,
+{_SYSTEM_MOVE_AUDIT}    SELECT $17::bigint, $18, 'check_out', 'visit', v.id::text, v.region_code, NULL, NULL,
            jsonb_build_object('order_id', v.order_id, 'flags', $5::jsonb, 'minutes', $6::int), $3
     FROM v
 )
