@@ -26,11 +26,14 @@ function chinaDay(now, n) {
 
 /**
  * Dates in samples are written relative to today, so a sample never goes
- * stale: `{{day+2}}` → the date two days from now, `{{year}}` → this year.
+ * stale: `{{day+2}}` → the date two days from now, `{{year}}` → this year,
+ * `{{hours-74}}` → the instant 74 hours ago (for texts like '已等 3 天' that
+ * must not depend on the hour the pages are rendered).
  */
 function expandDates(value, now) {
   if (typeof value === 'string') {
     return value
+      .replace(/\{\{hours([+-]\d+)\}\}/g, (all, n) => new Date(now.getTime() + Number(n) * 3600 * 1000).toISOString())
       .replace(/\{\{day([+-]\d+)?\}\}/g, (all, n) => chinaDay(now, Number(n || 0)))
       .replace(/\{\{year\}\}/g, chinaDay(now, 0).slice(0, 4));
   }
