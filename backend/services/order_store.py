@@ -80,7 +80,8 @@ def _order(row) -> SimpleNamespace:
     items = json.loads(values.pop("items_json") or "[]")
     values["items"] = [SimpleNamespace(item_code=code, item_name=name, category_name=category)
                        for code, name, category in items]
-    name, title, employer = values.pop("expert_name"), values.pop("expert_title"), values.pop("expert_employer")
+    # A just-placed order has no expert, and its statement returns no expert columns.
+    name, title, employer = (values.pop(f"expert_{part}", None) for part in ("name", "title", "employer"))
     values["expert"] = ExpertBrief(values["expert_id"], name, title, employer) if values["expert_id"] else None
     return SimpleNamespace(**values)
 
@@ -199,7 +200,5 @@ async def place(*, requester_id: int, role: str, data, status: str, photo_ids: l
     if missing or row["id"] is None:
         return Placed(None, row["village_name"], missing)
     values = {key: row[key] for key in row.keys()
-              if key not in ("village_name", "found_codes", "items_json", "audit_at", "told", "sent")}
-    values["items_json"] = row["items_json"]
-    values |= {"expert_name": None, "expert_title": None, "expert_employer": None}
+              if key not in ("village_name", "found_codes", "audit_at", "told", "sent")}
     return Placed(_order(values), row["village_name"], [], row["audit_at"].astimezone(CHINA))
