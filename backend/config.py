@@ -76,6 +76,8 @@ class Settings:
     # Background jobs: how often each worker tries to run them (one runs at a time, under a Redis lock).
     sweeper_interval_seconds: int = 60
     outbox_interval_seconds: int = 5
+    # PostgreSQL: how often queued figure changes are folded into the rollups (reports fold first anyway).
+    figure_fold_interval_seconds: int = 60
     outbox_max_attempts: int = 8
     # WeChat subscribe-message template ids, as configured in the mini-program's console.
     template_order_update: str = "TMPL_ORDER_UPDATE"

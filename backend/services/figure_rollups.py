@@ -1,4 +1,4 @@
-"""跟踪问效 figures read from the PostgreSQL rollups that migration 0008 keeps (see its docstring).
+"""跟踪问效 figures read from the PostgreSQL rollups of migrations 0008 and 0009 (see their docstrings).
 
 Each source has one query that groups by every dimension at once (GROUPING SETS), and the
 queries run concurrently on pooled connections. The answers equal figures.figures_by's:
@@ -21,7 +21,7 @@ from backend.config import Settings
 from backend.domain import regions
 from tortoise.transactions import in_transaction
 
-from backend.infra.db import dialect
+from backend.infra.db import dialect, is_postgres
 from backend.services import figures as f
 
 # Enough for the per-expert groupings to stay in memory (the server default, 4 MB, spills them to disk).
@@ -244,11 +244,20 @@ async def ledger_figures(settings: Settings, scope: str, period: f.Period, digit
     return result
 
 
+async def fold() -> None:
+    """Recount the cells writers queued since the last fold, then merge appended rows (PostgreSQL only).
+
+    Every rollup read folds first, so answers never lag the source tables; the periodic job keeps
+    the queue short so a report rarely has much to recount.
+    """
+    if is_postgres():
+        await f.connections.get("default").execute_script("SELECT figure_rollup_fold()")
+
+
 async def figures(settings: Settings, scope: str, period: f.Period) -> dict[str, dict[Any, dict]]:
     """Every dimension's figures (as figures.direct_figures returns them), read from the rollups."""
     digits = regions.LEVEL_DIGITS[f.sub_level(scope)]
-    # Merge what writers appended since the last report (quick when little has changed; answers do not depend on it).
-    await f.connections.get("default").execute_script("SELECT figure_rollup_fold()")
+    await fold()
     counts, times, service, present, rule_matches = await asyncio.gather(
         order_counts(scope, period, digits), turnarounds(scope, period, digits),
         service_figures(scope, period, digits), experts(scope, period, digits), day_rule_matches(settings))
