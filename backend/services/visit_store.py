@@ -71,14 +71,20 @@ class Written:
 
 _START = TRANSITIONS[Action.START_SERVICE]
 
-# Both statements audit the order's system move the same way: $14 is its target status, $16 its action.
-_SYSTEM_MOVE_AUDIT = """\
+
+
+def _system_move_audit(*, action: str, target: str, at: str) -> str:
+    """The audit row of the order's system move (CTEs `o` and `moved`), as every statement here writes it."""
+    return f"""\
     INSERT INTO audit_record (actor_id, actor_role, action, subject_type, subject_id, region_code, from_state,
                               to_state, detail, created_at)
-    SELECT NULL::bigint, 'system', $16, 'order', o.id::text, o.region_code, moved.from_state, $14, NULL::jsonb, $3
-    FROM o, moved
-    UNION ALL
-"""
+    SELECT NULL::bigint, 'system', {action}, 'order', o.id::text, o.region_code, moved.from_state, {target},
+           NULL::jsonb, {at}
+    FROM o, moved"""
+
+
+# Check-in and check-out pass the move's action as $16, its target status as $14 and the time as $3.
+_SYSTEM_MOVE_AUDIT = _system_move_audit(action="$16", target="$14", at="$3") + "\n    UNION ALL\n"
 
 _PG_TARGET = """
 SELECT o.status, o.latitude, o.longitude, o.region_code,
@@ -253,7 +259,24 @@ WITH v AS (
            jsonb_build_object('order_id', v.order_id, 'flags', $5::jsonb, 'minutes', $6::int), $3
     FROM v
 )
-SELECT (SELECT id FROM v) AS visit_id
+SELECT (SELECT id FROM v) AS visit_id, (SELECT order_id FROM v) AS order_id,
+       EXISTS (SELECT 1 FROM moved) AS moved, EXISTS (SELECT 1 FROM o WHERE o.status = ANY($15::text[])) AS finishable
+"""
+
+# Run after a check-out that closed its visit but saw another visit of the order still open. That visit
+# may have been closed by a check-out running at the same moment, each statement seeing the other's visit
+# open in its snapshot. This statement starts after the caller's check-out committed, so of two such
+# check-outs the later one sees both closed and ends the service.
+_PG_FINISH_IF_DONE = f"""
+WITH o AS (
+    SELECT id, status, region_code FROM service_order WHERE id = $1 AND status = ANY($4::text[]) FOR UPDATE
+), moved AS (
+    UPDATE service_order s SET status = $3, version = s.version + 1, updated_at = $2
+    FROM o
+    WHERE s.id = o.id AND NOT EXISTS (SELECT 1 FROM visit x WHERE x.order_id = o.id AND x.status = 'open')
+    RETURNING o.status AS from_state
+)
+{_system_move_audit(action="$5", target="$3", at="$2")}
 """
 
 
@@ -289,6 +312,9 @@ async def close_visit(settings: Settings, visit: OpenVisit, out: Departure) -> b
                 out.latitude, out.longitude, out.accuracy, out.distance_m, out.ledger_status,
                 [day for day, _ in out.days], [hours for _, hours in out.days], _FINISH.target.value,
                 [s.value for s in _FINISH.sources], Action.FINISH_SERVICE.value, out.user_id, out.role)
+            if row["visit_id"] is not None and row["finishable"] and not row["moved"]:
+                await conn.execute(_PG_FINISH_IF_DONE, row["order_id"], out.at, _FINISH.target.value,
+                                   [s.value for s in _FINISH.sources], Action.FINISH_SERVICE.value)
         return row["visit_id"] is not None
     return await _orm_close_visit(settings, visit, out)
 
