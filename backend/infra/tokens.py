@@ -36,10 +36,15 @@ class AccessClaims:
 
 
 class AccessTokenCodec:
+    # Verified tokens kept per worker: a phone sends the same token with every call for its 15 minutes,
+    # and checking the signature and claims again each time was a tenth of a check-in's CPU.
+    CACHE_SIZE = 4096
+
     def __init__(self, signing_keys: list[tuple[str, str]], ttl: int) -> None:
         self._keys = dict(signing_keys)
         self._signing_kid, self._signing_secret = signing_keys[0]
         self.ttl = ttl
+        self._verified: dict[str, tuple[AccessClaims, int]] = {}
 
     def issue(self, user_id: int, role: str, region_code: str | None, family: str, now: float | None = None) -> str:
         now = time.time() if now is None else now
@@ -54,7 +59,26 @@ class AccessTokenCodec:
         }
         return jwt.encode(payload, self._signing_secret, algorithm=ALGORITHM, headers={"kid": self._signing_kid})
 
-    def verify(self, token: str) -> AccessClaims:
+    def verify(self, token: str, now: float | None = None) -> AccessClaims:
+        """The token's claims. A token verified before is looked up, and still refused once expired."""
+        current = time.time() if now is None else now
+        known = self._verified.get(token)
+        if known is not None:
+            claims, expires = known
+            if current < expires:
+                return claims
+            del self._verified[token]
+            raise TokenExpired()
+        claims, expires = self._verify(token)
+        if current >= expires:
+            raise TokenExpired()
+        if len(self._verified) >= self.CACHE_SIZE:
+            # Oldest first: dicts keep insertion order.
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (claims, expires)
+        return claims
+
+    def _verify(self, token: str) -> tuple[AccessClaims, int]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -78,7 +102,8 @@ class AccessTokenCodec:
             user_id = int(payload["sub"])
         except (TypeError, ValueError) as exc:
             raise TokenInvalid() from exc
-        return AccessClaims(user_id, payload.get("role", ""), payload.get("region"), payload.get("fam", ""))
+        return AccessClaims(user_id, payload.get("role", ""), payload.get("region"), payload.get("fam", "")), \
+            int(payload["exp"])
 
 
 def _digest(secret: str) -> str:

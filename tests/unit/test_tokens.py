@@ -31,3 +31,32 @@ def test_an_access_token_expires_after_its_lifetime():
     codec = AccessTokenCodec([("k", "s" * 40)], ttl=900)
     with pytest.raises(TokenExpired):
         codec.verify(codec.issue(3, "requester", None, "fam", now=time.time() - 901))
+
+
+def test_a_token_verified_before_is_still_refused_once_it_expires():
+    codec = AccessTokenCodec([("k", "s" * 40)], ttl=900)
+    issued = int(time.time())
+    token = codec.issue(3, "expert", None, "fam", now=issued)
+    assert codec.verify(token).user_id == 3
+    assert codec.verify(token, now=issued + 899.5).user_id == 3
+    with pytest.raises(TokenExpired):
+        codec.verify(token, now=issued + 900)
+    # Refused from then on, not only the first time.
+    with pytest.raises(TokenExpired):
+        codec.verify(token, now=issued + 901)
+
+
+def test_a_refused_token_is_not_remembered_and_the_memory_stays_bounded():
+    codec = AccessTokenCodec([("k", "s" * 40)], ttl=900)
+    good = codec.issue(3, "expert", None, "fam")
+    header, payload, signature = good.split(".")
+    forged = f"{header}.{payload}.{signature[:-2]}AA"
+    for _ in range(2):
+        with pytest.raises(TokenInvalid):
+            codec.verify(forged)
+    codec.CACHE_SIZE = 3
+    tokens = [codec.issue(user, "expert", None, "fam") for user in range(1, 6)]
+    assert [codec.verify(token).user_id for token in tokens] == [1, 2, 3, 4, 5]
+    assert len(codec._verified) == 3
+    # The oldest fell out and is simply verified again.
+    assert codec.verify(tokens[0]).user_id == 1
