@@ -55,6 +55,11 @@ def checkin_code(jti: str, ttl: int) -> Key:
     return Key(f"{PREFIX}:cc:{jti}", ttl)
 
 
+def order_site(order_id: int, ttl: int) -> Key:
+    """An order's site ("lat,lng") noted when a check-in code is issued, so the scan's one Redis call returns it."""
+    return Key(f"{PREFIX}:site:{order_id}", ttl)
+
+
 def idempotency(user_id: int, key: str) -> Key:
     """A client's Idempotency-Key: 'pending:<fingerprint>' while running, then the stored answer."""
     return Key(f"{PREFIX}:idem:{user_id}:{key}", 24 * 3600)

@@ -4,7 +4,9 @@ Check-in and check-out are the hottest writes in the system (a whole county's
 experts arrive at nine in the morning), so the rate limit and the code's
 single use share one Lua script instead of two round trips. The limit is the
 same fixed window `RateLimiter` keeps (same key), so other scans of the same
-person (service bases) count against it too.
+person (service bases) count against it too. The same call returns the order's
+site as noted when its code was issued, so the geofence needs no read of the
+order before the one statement that writes the visit.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ from backend.infra import keys
 
 SCAN_BUCKET = "scan"
 
-# KEYS[1] the rate-limit counter, KEYS[2] the code's key (absent when the code did not verify).
-# ARGV: limit, counter ttl, holder, code ttl.
+# KEYS[1] the rate-limit counter, KEYS[2] the code's key (absent when the code did not verify),
+# KEYS[3] the order's noted site. ARGV: limit, counter ttl, holder, code ttl.
 _ADMIT = """
 local n = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 if n > tonumber(ARGV[1]) then return {n, 'limited'} end
 if not KEYS[2] then return {n, 'counted'} end
-if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', tonumber(ARGV[4])) then return {n, 'first'} end
-if redis.call('GET', KEYS[2]) == ARGV[3] then return {n, 'again'} end
-return {n, 'used'}
+local site = false
+if KEYS[3] then site = redis.call('GET', KEYS[3]) end
+if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', tonumber(ARGV[4])) then return {n, 'first', site} end
+if redis.call('GET', KEYS[2]) == ARGV[3] then return {n, 'again', site} end
+return {n, 'used', site}
 """
 
 # Give a code back, but only if this holder still holds it.
@@ -44,8 +48,28 @@ class CodeUse(StrEnum):
     USED = "used"  # somebody else used it
 
 
+# Longer than a code lives: the requester's phone notes the site again with every code it fetches.
+SITE_TTL = 15 * 60
+
+
+def encode_site(latitude: float, longitude: float) -> str:
+    return f"{latitude!r},{longitude!r}"
+
+
+def _site(raw: bytes | str | None) -> tuple[float, float] | None:
+    if not raw:
+        return None
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    latitude, _, longitude = text.partition(",")
+    try:
+        return float(latitude), float(longitude)
+    except ValueError:
+        return None
+
+
 class ScanGate:
     def __init__(self, redis: aioredis.Redis, window: int = 60) -> None:
+        self._redis = redis
         self._admit = redis.register_script(_ADMIT)
         self._release = redis.register_script(_RELEASE)
         self.window = window
@@ -53,14 +77,31 @@ class ScanGate:
     async def admit(self, user_id: int, limit: int, jti: str | None, code_ttl: int,
                     message: str | None = None) -> CodeUse | None:
         """Count the scan; consume code `jti` for this user. None when no code was given to consume."""
+        use, _site = await self.admit_at(user_id, limit, jti, code_ttl, None, message)
+        return use
+
+    async def admit_at(self, user_id: int, limit: int, jti: str | None, code_ttl: int, order_id: int | None,
+                       message: str | None = None) -> tuple[CodeUse | None, tuple[float, float] | None]:
+        """As `admit`, and the site noted for `order_id` when its code was issued (None if not noted)."""
         slot = int(time.time()) // self.window
         counter = keys.rate_limit(SCAN_BUCKET, f"u{user_id}", self.window, slot)
-        names = [counter.name] + ([keys.checkin_code(jti, code_ttl).name] if jti else [])
-        _count, outcome = await self._admit(keys=names, args=[limit, counter.ttl, str(user_id), code_ttl])
+        names = [counter.name]
+        if jti:
+            names.append(keys.checkin_code(jti, code_ttl).name)
+            if order_id is not None:
+                names.append(keys.order_site(order_id, SITE_TTL).name)
+        _count, outcome, *rest = await self._admit(keys=names, args=[limit, counter.ttl, str(user_id), code_ttl])
         if outcome == "limited":
             retry_after = max(1, (slot + 1) * self.window - int(time.time()))
             raise TooManyRequests(retry_after, message)
-        return None if outcome == "counted" else CodeUse(outcome)
+        if outcome == "counted":
+            return None, None
+        return CodeUse(outcome), _site(rest[0] if rest else None)
+
+    async def note_site(self, order_id: int, latitude: float, longitude: float) -> None:
+        """Note the order's site as its code is issued (the site cannot change once codes are shown)."""
+        key = keys.order_site(order_id, SITE_TTL)
+        await self._redis.set(key.name, encode_site(latitude, longitude), ex=key.ttl)
 
     async def release(self, user_id: int, jti: str, code_ttl: int) -> None:
         """Hand back a code this user consumed but could not use (not theirs to scan)."""

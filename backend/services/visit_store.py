@@ -41,7 +41,6 @@ class ScanTarget:
 @dataclass(frozen=True)
 class NewVisit:
     order_id: int
-    expert_id: int
     user_id: int
     role: str
     at: datetime
@@ -51,11 +50,6 @@ class NewVisit:
     accuracy: float | None
     distance_m: int | None
     flags: list[str]
-    region_code: str
-
-    @property
-    def open_key(self) -> str:
-        return f"{self.order_id}:{self.expert_id}"
 
     def audit_detail(self) -> dict:
         return {"order_id": self.order_id, "flags": self.flags}
@@ -63,14 +57,18 @@ class NewVisit:
 
 @dataclass(frozen=True)
 class Written:
-    """The visit's id when it was written; otherwise the order's status at the time (None: no such order)."""
+    """What the check-in wrote, or found in its way.
+
+    visit_id: the new visit (None when nothing was written); expert_id: the caller's expert profile if they
+    are assigned to the order; order_status: the order's status (None: no such order).
+    """
 
     visit_id: int | None
+    expert_id: int | None
     order_status: str | None
 
 
 _START = TRANSITIONS[Action.START_SERVICE]
-
 
 
 def _system_move_audit(*, action: str, target: str, at: str) -> str:
@@ -83,9 +81,6 @@ def _system_move_audit(*, action: str, target: str, at: str) -> str:
     FROM o, moved"""
 
 
-# Check-in and check-out pass the move's action as $16, its target status as $14 and the time as $3.
-_SYSTEM_MOVE_AUDIT = _system_move_audit(action="$16", target="$14", at="$3") + "\n    UNION ALL\n"
-
 _PG_TARGET = """
 SELECT o.status, o.latitude, o.longitude, o.region_code,
        (SELECT a.expert_id FROM order_assignee a JOIN expert_profile e ON e.id = a.expert_id
@@ -93,29 +88,41 @@ SELECT o.status, o.latitude, o.longitude, o.region_code,
 FROM service_order o WHERE o.id = $1
 """
 
+# The caller's assignment is looked up here, so a scan whose site is known needs no read before it.
 # The order row is locked first, so a concurrent transition of the same order waits (or is waited for)
 # and the START_SERVICE move reads the status it replaces. ON CONFLICT covers both unique keys: the code
 # (a retried scan) and open_key (one open visit per expert and order); then nothing else is written.
+# $1 order, $2 caller's user id, $3 time, $4 code jti, $5-$8 position and distance, $9 flags, $10 caller's
+# role, $11 statuses that allow a scan, $12 START_SERVICE's target, $13 its sources, $14 its action, $15 detail.
 _PG_CHECK_IN = f"""
-WITH o AS (
-    SELECT id, status, region_code FROM service_order WHERE id = $1 AND status = ANY($13::text[]) FOR UPDATE
+WITH a AS (
+    SELECT a.expert_id FROM order_assignee a JOIN expert_profile e ON e.id = a.expert_id
+    WHERE a.order_id = $1 AND e.user_id = $2 LIMIT 1
+), o AS (
+    SELECT id, status, region_code FROM service_order
+    WHERE id = $1 AND status = ANY($11::text[]) AND EXISTS (SELECT 1 FROM a) FOR UPDATE
 ), v AS (
     INSERT INTO visit (order_id, expert_id, source, status, check_in_at, check_in_code, open_key,
                        in_latitude, in_longitude, in_accuracy, in_distance_m, flags, region_code, created_at)
-    SELECT o.id, $2, 'scan', 'open', $3, $4, $5, $6, $7, $8, $9, $10::jsonb, o.region_code, $3 FROM o
+    SELECT o.id, a.expert_id, 'scan', 'open', $3, $4, o.id || ':' || a.expert_id, $5, $6, $7, $8, $9::jsonb,
+           o.region_code, $3
+    FROM o, a
     ON CONFLICT DO NOTHING
     RETURNING id
 ), moved AS (
     UPDATE service_order s
-    SET status = $14, version = s.version + 1, first_visit_at = COALESCE(s.first_visit_at, $3), updated_at = $3
+    SET status = $12, version = s.version + 1, first_visit_at = COALESCE(s.first_visit_at, $3), updated_at = $3
     FROM o, v
-    WHERE s.id = o.id AND o.status = ANY($15::text[])
+    WHERE s.id = o.id AND o.status = ANY($13::text[])
     RETURNING o.status AS from_state
 ), audit AS (
-{_SYSTEM_MOVE_AUDIT}    SELECT $11::bigint, $12, 'check_in', 'visit', v.id::text, o.region_code, NULL, NULL, $17::jsonb, $3
+{_system_move_audit(action="$14", target="$12", at="$3")}
+    UNION ALL
+    SELECT $2::bigint, $10, 'check_in', 'visit', v.id::text, o.region_code, NULL, NULL, $15::jsonb, $3
     FROM o, v
 )
-SELECT (SELECT id FROM v) AS visit_id, (SELECT status FROM o) AS order_status
+SELECT (SELECT id FROM v) AS visit_id, (SELECT expert_id FROM a) AS expert_id,
+       COALESCE((SELECT status FROM o), (SELECT status FROM service_order WHERE id = $1)) AS order_status
 """
 
 
@@ -134,29 +141,34 @@ async def check_in_target(order_id: int, user_id: int) -> ScanTarget | None:
 
 
 async def insert_check_in(settings: Settings, visit: NewVisit, allowed: set[OrderStatus]) -> Written:
-    """Write the visit if the order still allows a scan and no unique key is taken."""
+    """Write the visit if the caller is assigned, the order still allows a scan and no unique key is taken."""
     if is_postgres():
         async with raw_connection() as conn:
             row = await conn.fetchrow(
-                _PG_CHECK_IN, visit.order_id, visit.expert_id, visit.at, visit.jti, visit.open_key, visit.latitude,
-                visit.longitude, visit.accuracy, visit.distance_m, json.dumps(visit.flags), visit.user_id,
-                visit.role, [s.value for s in allowed], _START.target.value, [s.value for s in _START.sources],
-                Action.START_SERVICE.value, json.dumps(visit.audit_detail(), ensure_ascii=False))
-        return Written(row["visit_id"], row["order_status"])
+                _PG_CHECK_IN, visit.order_id, visit.user_id, visit.at, visit.jti, visit.latitude, visit.longitude,
+                visit.accuracy, visit.distance_m, json.dumps(visit.flags), visit.role, [s.value for s in allowed],
+                _START.target.value, [s.value for s in _START.sources], Action.START_SERVICE.value,
+                json.dumps(visit.audit_detail(), ensure_ascii=False))
+        return Written(row["visit_id"], row["expert_id"], row["order_status"])
     return await _orm_check_in(settings, visit, allowed)
 
 
 async def _orm_check_in(settings: Settings, new: NewVisit, allowed: set[OrderStatus]) -> Written:
     from backend.services import orders
 
+    expert_id = None
     try:
         async with in_transaction() as conn:
             order = await Order.filter(id=new.order_id).using_db(conn).first()
-            if order is None or OrderStatus(order.status) not in allowed:
-                return Written(None, order.status if order else None)
+            assignment = await OrderAssignee.filter(order_id=new.order_id, expert__user_id=new.user_id) \
+                .using_db(conn).first()
+            expert_id = assignment.expert_id if assignment else None
+            if order is None or expert_id is None or OrderStatus(order.status) not in allowed:
+                return Written(None, expert_id, order.status if order else None)
             visit = await Visit.create(
-                using_db=conn, order_id=new.order_id, expert_id=new.expert_id, source="scan", status="open",
-                check_in_at=new.at, check_in_code=new.jti, open_key=new.open_key, in_latitude=new.latitude,
+                using_db=conn, order_id=new.order_id, expert_id=expert_id, source="scan", status="open",
+                check_in_at=new.at, check_in_code=new.jti, open_key=f"{new.order_id}:{expert_id}",
+                in_latitude=new.latitude,
                 in_longitude=new.longitude, in_accuracy=new.accuracy, in_distance_m=new.distance_m,
                 flags=new.flags, region_code=order.region_code)
             if OrderStatus(order.status) in _START.sources:
@@ -166,8 +178,8 @@ async def _orm_check_in(settings: Settings, new: NewVisit, allowed: set[OrderSta
                                      subject_type="visit", subject_id=str(visit.id), region_code=order.region_code,
                                      detail=new.audit_detail())
     except IntegrityError:
-        return Written(None, order.status)
-    return Written(visit.id, order.status)
+        return Written(None, expert_id, order.status)
+    return Written(visit.id, expert_id, order.status)
 
 
 # --------------------------------------------------------------------------- check-out
@@ -255,7 +267,9 @@ WITH v AS (
       AND NOT EXISTS (SELECT 1 FROM visit x WHERE x.order_id = o.id AND x.status = 'open' AND x.id <> $1)
     RETURNING o.status AS from_state
 ), audit AS (
-{_SYSTEM_MOVE_AUDIT}    SELECT $17::bigint, $18, 'check_out', 'visit', v.id::text, v.region_code, NULL, NULL,
+{_system_move_audit(action="$16", target="$14", at="$3")}
+    UNION ALL
+    SELECT $17::bigint, $18, 'check_out', 'visit', v.id::text, v.region_code, NULL, NULL,
            jsonb_build_object('order_id', v.order_id, 'flags', $5::jsonb, 'minutes', $6::int), $3
     FROM v
 )

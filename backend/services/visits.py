@@ -86,6 +86,8 @@ async def checkin_code(res: Resources, claims: AccessClaims, order_id: int) -> d
     if OrderStatus(order.status) not in CODE_STATUSES:
         raise Conflict("专家接单后才能出示签到码", code="invalid_transition", extra={"current_status": order.status})
     token, code = res.checkin_codes.issue(order.id)
+    # The expert's scan finds the site with its code, and can go straight to writing the visit.
+    await res.scans.note_site(order.id, order.latitude, order.longitude)
     ttl = code.expires_at - code.issued_at
     from backend.services.feedback import EDIT_WINDOW, awaiting_rating
 
@@ -121,19 +123,28 @@ async def admit_scan(res: Resources, claims: AccessClaims, token: str, order_id:
 
     A code that does not verify still counts against the caller's scan limit, so guessing is throttled.
     """
+    code, use, _site = await _admit_scan_at(res, claims, token, order_id, with_site=False)
+    return code, use
+
+
+async def _admit_scan_at(res: Resources, claims: AccessClaims, token: str, order_id: int, *,
+                         with_site: bool = True) -> tuple[CheckinCode, CodeUse, tuple[float, float] | None]:
+    """As `admit_scan`, and the order's site as noted when the code was issued (None if not noted)."""
     limit = res.settings.scan_rate_per_minute
     try:
         code = res.checkin_codes.verify(token, order_id)
     except AppError:
         await res.scans.admit(claims.user_id, limit, None, _code_ttl(res), SCAN_LIMIT_MESSAGE)
         raise
-    return code, await res.scans.admit(claims.user_id, limit, code.jti, _code_ttl(res), SCAN_LIMIT_MESSAGE)
+    use, site = await res.scans.admit_at(claims.user_id, limit, code.jti, _code_ttl(res),
+                                         order_id if with_site else None, SCAN_LIMIT_MESSAGE)
+    return code, use, site
 
 
-def _check_in_view(new: store.NewVisit, visit_id: int) -> dict:
+def _check_in_view(new: store.NewVisit, written: store.Written) -> dict:
     return {
-        "id": visit_id, "order_id": new.order_id, "expert_id": new.expert_id, "source": "scan", "status": "open",
-        "check_in_at": new.at.isoformat(), "check_out_at": None, "duration_minutes": None,
+        "id": written.visit_id, "order_id": new.order_id, "expert_id": written.expert_id, "source": "scan",
+        "status": "open", "check_in_at": new.at.isoformat(), "check_out_at": None, "duration_minutes": None,
         "in_distance_m": new.distance_m, "out_distance_m": None, "flags": new.flags,
         "flag_labels": [rules.FLAG_LABELS[Flag(flag)] for flag in new.flags], "review_reason": None,
         "repeated": False,
@@ -145,48 +156,76 @@ async def _repeated(jti: str) -> dict | None:
     return visit_view(existing) | {"repeated": True} if existing is not None else None
 
 
-async def check_in(res: Resources, claims: AccessClaims, order_id: int, token: str, position: Position | None) -> dict:
-    """签到. Retrying the same scan returns the same visit, never a second one."""
-    code, use = await admit_scan(res, claims, token, order_id)
-    target = await store.check_in_target(order_id, claims.user_id)
-    if target is None or target.expert_id is None:
+def _geofence(res: Resources, position: Position | None, site: tuple[float, float]) -> tuple[Placement, list[str],
+                                                                                             int | None]:
+    """Where the scan stands, the flags that earns, and the distance to the site in metres."""
+    if position is None:
+        return Placement.INSIDE, [Flag.NO_LOCATION.value], None
+    flags: list[str] = []
+    placement, distance = rules.place(position, site, _fence(res.settings))
+    if placement == Placement.NEARBY:
+        flags.append(Flag.OUT_OF_AREA.value)
+    if rules.looks_fake(position, site):
+        flags.append(Flag.SUSPICIOUS_LOCATION.value)
+    return placement, flags, distance
+
+
+async def _refuse_scan(res: Resources, claims: AccessClaims, code: CheckinCode, use: CodeUse,
+                       status: str | None, expert_id: int | None) -> dict | None:
+    """The refusals that come before the geofence, in their order; a retried scan's visit; or None to go on.
+
+    `status` is the order's (None: no such order), `expert_id` the caller's assignment to it (None: not sent).
+    """
+    if status is None or expert_id is None:
         if use == CodeUse.FIRST:
             # Someone not sent to this order must not burn the requester's code for the expert who is.
             await res.scans.release(claims.user_id, code.jti, _code_ttl(res))
-        if target is None:
+        if status is None:
             raise NotFound(orders.ORDER_NOT_FOUND, code="order_not_found")
         raise NotAssigned()
     if use == CodeUse.USED:
         raise CodeUsed()
     if use == CodeUse.AGAIN and (repeated := await _repeated(code.jti)) is not None:
         return repeated
-    if OrderStatus(target.status) not in CODE_STATUSES:
-        raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": target.status})
+    if OrderStatus(status) not in CODE_STATUSES:
+        raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": status})
+    return None
 
-    flags: list[str] = []
-    distance = None
-    site = (target.latitude, target.longitude)
-    if position is None:
-        flags.append(Flag.NO_LOCATION.value)
-    else:
-        placement, distance = rules.place(position, site, _fence(res.settings))
+
+async def check_in(res: Resources, claims: AccessClaims, order_id: int, token: str, position: Position | None) -> dict:
+    """签到. Retrying the same scan returns the same visit, never a second one.
+
+    A fresh code whose order's site was noted when it was issued goes straight to the one statement that
+    writes the visit (it also checks the assignment and the order's status); otherwise, or when the scan is
+    too far away, the order is read first so refusals come in the same order either way.
+    """
+    code, use, site = await _admit_scan_at(res, claims, token, order_id)
+    placement = None
+    if use == CodeUse.FIRST and site is not None:
+        placement, flags, distance = _geofence(res, position, site)
+    if placement is None or placement == Placement.FAR:
+        target = await store.check_in_target(order_id, claims.user_id)
+        refused = await _refuse_scan(res, claims, code, use, target.status if target else None,
+                                     target.expert_id if target else None)
+        if refused is not None:
+            return refused
+        placement, flags, distance = _geofence(res, position, (target.latitude, target.longitude))
         if placement == Placement.FAR:
             raise TooFarAway(f"您当前离服务地点约 {distance / 1000:.1f} 公里，请到现场后再扫码签到",
                              extra={"distance_m": distance})
-        if placement == Placement.NEARBY:
-            flags.append(Flag.OUT_OF_AREA.value)
-        if rules.looks_fake(position, site):
-            flags.append(Flag.SUSPICIOUS_LOCATION.value)
     new = store.NewVisit(
-        order_id=order_id, expert_id=target.expert_id, user_id=claims.user_id, role=claims.role, at=now(),
-        jti=code.jti, latitude=position.latitude if position else None,
-        longitude=position.longitude if position else None, accuracy=position.accuracy if position else None,
-        distance_m=distance, flags=flags, region_code=target.region_code)
+        order_id=order_id, user_id=claims.user_id, role=claims.role, at=now(), jti=code.jti,
+        latitude=position.latitude if position else None, longitude=position.longitude if position else None,
+        accuracy=position.accuracy if position else None, distance_m=distance, flags=flags)
     written = await store.insert_check_in(res.settings, new, CODE_STATUSES)
     if written.visit_id is not None:
-        return _check_in_view(new, written.visit_id)
-    if written.order_status is None or OrderStatus(written.order_status) not in CODE_STATUSES:
-        # The order moved on (cancelled, closed) between the read and the write.
+        return _check_in_view(new, written)
+    if written.order_status is None or written.expert_id is None:
+        # Not found, or not this caller's order (a scan that skipped the read, or a change since): refused as the
+        # read would have refused it.
+        await _refuse_scan(res, claims, code, use, written.order_status, written.expert_id)
+    if OrderStatus(written.order_status) not in CODE_STATUSES:
+        # The order moved on (cancelled, closed), or had before a scan that skipped the read.
         status = written.order_status
         raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": status})
     # A unique key was taken: the same code raced itself, or another visit of this expert is still open.

@@ -77,6 +77,20 @@ def _near(value: float, rng: random.Random, spread: float = 0.0003) -> float:
     return round(value + rng.uniform(-spread, spread), 6)
 
 
+async def note_sites(redis, pool) -> None:
+    """What GET /checkin-code does besides signing: note each order's site for the scan (backend/infra/scans.py).
+
+    The request files carry codes signed beforehand, as if each requester's phone had just fetched one.
+    """
+    from backend.infra import keys
+    from backend.infra.scans import SITE_TTL, encode_site
+
+    async with redis.pipeline(transaction=False) as pipe:
+        for order_id, _expert_id, _user_id, lat, lng in pool:
+            pipe.set(keys.order_site(order_id, SITE_TTL).name, encode_site(lat, lng), ex=SITE_TTL)
+        await pipe.execute()
+
+
 def checkin_requests(pool, signer: Signer, seed: int = 1) -> list[Request]:
     """One check-in per (order, expert) of the pool, each with its own fresh code."""
     rng = random.Random(seed)

@@ -89,6 +89,16 @@ async def recreate_database(flush_redis: bool) -> None:
         await client.aclose()
 
 
+async def note_sites(pool) -> None:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(BENCH_REDIS)
+    try:
+        await reqfiles.note_sites(client, pool)
+    finally:
+        await client.aclose()
+
+
 async def prepare_data(settings, scale: datagen.Scale) -> datagen.Plan:
     from tortoise import connections
 
@@ -479,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if "checkin" in only:
             base = ceiling_for("insert")
+            asyncio.run(note_sites(plan.checkin_pool))
             result = wrk("checkin", BACKEND_PORT, reqfiles.checkin_requests(plan.checkin_pool, signer), duration,
                          wrk_commands)
             scenarios.append(throughput_scenario("checkin", "check-in (fresh code, distinct order/expert)", result,
@@ -499,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
             pool_path = OUT / "requests" / "storm-pool.json"
             pool_path.parent.mkdir(parents=True, exist_ok=True)
             pool_path.write_text(json.dumps(plan.storm_pool))
+            asyncio.run(note_sites(plan.storm_pool))
             cmd = [PYTHON, str(HERE / "storm.py"), "--base", f"http://127.0.0.1:{BACKEND_PORT}", "--pool",
                    str(pool_path), "--keys", jwt_keys, "--code-ttl", str(settings.checkin_code_ttl_seconds),
                    "--spread", "4"]

@@ -256,3 +256,29 @@ async def test_a_code_scanned_first_by_an_expert_not_assigned_still_works_for_th
     response = await check_in(client, booked, token)
     assert response.status == 201
     assert response.json["repeated"] is False
+
+
+async def test_a_scan_whose_site_was_not_noted_reads_the_order_and_checks_in(app, client, booked):
+    from backend.infra import keys
+    from backend.infra.scans import SITE_TTL
+
+    token = await code_for(client, booked)
+    # Redis restarted, or the note expired: the scan falls back to reading the order's site.
+    assert await app.ctx.resources.redis.delete(keys.order_site(booked["order"]["id"], SITE_TTL).name) == 1
+    response = await check_in(client, booked, token)
+    assert response.status == 201, response.json
+    assert response.json["in_distance_m"] == pytest.approx(111, abs=2)
+    assert response.json["expert_id"] == booked["expert_id"]
+    assert (await Order.get(id=booked["order"]["id"])).status == "in_service"
+
+
+async def test_a_code_shown_before_the_order_was_cancelled_is_refused_with_its_status(client, booked):
+    token = await code_for(client, booked)
+    _, cancelled = await client.post(f"/api/v1/orders/{booked['order']['id']}/cancel", json={"reason": "问题已自行解决"},
+                                     headers=bearer(booked["farmer"]))
+    assert cancelled.status == 200, cancelled.json
+    response = await check_in(client, booked, token)
+    assert response.status == 409
+    assert response.json["error"]["code"] == "invalid_transition"
+    assert response.json["error"]["current_status"] == "cancelled"
+    assert await Visit.filter(order_id=booked["order"]["id"]).count() == 0

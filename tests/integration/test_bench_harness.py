@@ -52,7 +52,11 @@ async def test_rows_written_after_the_bench_get_fresh_ids(plan):
     assert user.id > max(plan.requester_user_ids + list(plan.expert_user.values()))
 
 
-async def test_a_check_in_line_from_the_request_file_is_accepted_by_the_api(plan, settings, client, tmp_path):
+@pytest.mark.parametrize("site_noted", [True, False])
+async def test_a_check_in_line_from_the_request_file_is_accepted_by_the_api(plan, settings, client, resources, tmp_path,
+                                                                           site_noted):
+    if site_noted:
+        await reqfiles.note_sites(resources.redis, plan.checkin_pool)
     signer = reqfiles.Signer(settings.signing_keys, settings.checkin_code_ttl_seconds)
     path = tmp_path / "checkin.tsv"
     assert reqfiles.write(path, reqfiles.checkin_requests(plan.checkin_pool, signer)) == len(plan.checkin_pool)
