@@ -106,6 +106,10 @@ async def resources(settings):
     if ON_POSTGRES:
         from tortoise import Tortoise
 
+        from backend.infra.db import close_statement_pool
+
+        # Its sessions would keep the test database from being dropped.
+        await close_statement_pool()
         await Tortoise._drop_databases()
         res.is_open = False
         await res.redis.aclose()

@@ -7,7 +7,7 @@ import logging
 from tortoise import connections
 from tortoise.functions import Count
 
-from backend.infra import metrics
+from backend.infra import db, metrics
 from backend.infra.resources import Resources
 from backend.models import OutboxMessage
 
@@ -27,9 +27,10 @@ async def refresh_gauges(res: Resources) -> None:
     in_use = getattr(pool, "_in_use_connections", None)
     if in_use is not None:
         metrics.POOL_IN_USE.labels("redis").set(len(in_use))
-    db_pool = getattr(connections.get("default"), "_pool", None)
-    if db_pool is not None and hasattr(db_pool, "get_size"):
-        metrics.POOL_IN_USE.labels("database").set(db_pool.get_size() - db_pool.get_idle_size())
+    for label, db_pool in (("database", getattr(connections.get("default"), "_pool", None)),
+                           ("statements", db.statement_pool())):
+        if db_pool is not None and hasattr(db_pool, "get_size"):
+            metrics.POOL_IN_USE.labels(label).set(db_pool.get_size() - db_pool.get_idle_size())
 
 
 def may_scrape(settings, headers, ip: str) -> bool:

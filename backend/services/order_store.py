@@ -44,7 +44,8 @@ WITH me AS (
     ORDER BY o.id DESC
     LIMIT $9
 )
-SELECT p.*, r.name AS region_name, e.name AS expert_name, e.title AS expert_title,
+SELECT p.*, (SELECT r.name FROM region r WHERE r.code = p.region_code) AS region_name,
+       e.name AS expert_name, e.title AS expert_title,
        e.employer AS expert_employer,
        (SELECT json_agg(json_build_array(i.item_code, i.item_name, i.category_name) ORDER BY i.id)
         FROM order_item i WHERE i.order_id = p.id) AS items_json,
@@ -53,7 +54,6 @@ SELECT p.*, r.name AS region_name, e.name AS expert_name, e.title AS expert_titl
        EXISTS (SELECT 1 FROM teams t WHERE t.team_id = p.team_id AND t.position = 'leader') AS leads,
        me.id AS me_id, me.status AS me_status, me.field AS me_field
 FROM page p CROSS JOIN me
-LEFT JOIN region r ON r.code = p.region_code
 LEFT JOIN expert_profile e ON e.id = p.expert_id
 ORDER BY p.id DESC
 """
@@ -140,8 +140,10 @@ WITH village AS (
     SELECT $3, $17, 'submit', 'order', o.id::text, o.region_code, NULL, $5, $18::jsonb, $15 FROM o
     RETURNING created_at
 ), admins AS (
-    SELECT DISTINCT u.id, u.openid, u.is_active
-    FROM role_grant g JOIN app_user u ON u.id = g.user_id
+    -- LIMIT keeps the user lookup per grant: a cached generic plan would otherwise hash-join every user.
+    SELECT DISTINCT g.user_id AS id, u.openid, u.is_active
+    FROM role_grant g
+    CROSS JOIN LATERAL (SELECT openid, is_active FROM app_user WHERE id = g.user_id LIMIT 1) u
     WHERE g.role = $19 AND g.region_code = ANY($20::text[])
 ), told AS (
     INSERT INTO notification (user_id, event, title, body, order_id, dedupe_key, created_at)
