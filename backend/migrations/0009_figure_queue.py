@@ -18,6 +18,7 @@ DAY = "(({ts}) AT TIME ZONE INTERVAL '+08:00')::date"
 DAY_START = "(({day})::timestamp AT TIME ZONE INTERVAL '+08:00')"
 GRAINS = "(VALUES ('d'::char(1), {day}), ('m'::char(1), date_trunc('month', {day})::date)) g(grain, at)"
 FOLD_LOCK = 80_010_009
+ZERO_BITS = "repeat('0', 366)::bit(366)"
 VISIT_MEASURES = ("visits", "problems_solved", "people_served", "people_trained", "ratings", "rating_sum",
                   "satisfied", "follow_ups_open", "follow_ups_closed")
 
@@ -42,7 +43,8 @@ def _recount(table: str, keys: str, measures: tuple[str, ...], fresh: str, kind:
             UNION ALL
             SELECT k.day, {", ".join(f"c.{c.strip()}" for c in columns.split(","))}, {kept}
             FROM unnest({kind}_counties, {kind}_days) k(county, day)
-            JOIN {table} c ON c.grain = 'd' AND c.at = k.day AND c.county = k.county
+            CROSS JOIN LATERAL (
+                SELECT * FROM {table} t WHERE t.grain = 'd' AND t.at = k.day AND t.county = k.county OFFSET 0) c
             GROUP BY {", ".join(str(i) for i in range(1, len(columns.split(",")) + 2))}
         ) x(day, {columns}, {", ".join(measures)})
         GROUP BY {", ".join(str(i) for i in range(1, len(columns.split(",")) + 2))}
@@ -50,52 +52,75 @@ def _recount(table: str, keys: str, measures: tuple[str, ...], fresh: str, kind:
     ) d CROSS JOIN LATERAL {GRAINS.format(day="d.day")};"""
 
 
+# Each queued key is recounted by its own subquery (OFFSET 0 keeps it apart, so it reads the key's rows by
+# index): joined to the keys as a whole, a cached plan would hash every visit of the year instead.
 FRESH_ORDERS = f"""
-            SELECT k.day, k.county, o.field, e.title_level, o.status, count(*)
+            SELECT k.day, k.county, x.field, x.title_level, x.status, count(*)
             FROM unnest(o_counties, o_days) k(county, day)
-            JOIN service_order o ON substr(o.region_code, 1, 6) = k.county AND {_in_day("o.submitted_at", "k.day")}
-            LEFT JOIN expert_profile e ON e.id = o.expert_id
+            CROSS JOIN LATERAL (
+                SELECT o.field, e.title_level, o.status
+                FROM service_order o LEFT JOIN expert_profile e ON e.id = o.expert_id
+                WHERE substr(o.region_code, 1, 6) = k.county AND {_in_day("o.submitted_at", "k.day")}
+                OFFSET 0) x
             GROUP BY 1, 2, 3, 4, 5"""
 
 FRESH_TURNAROUNDS = f"""
-            SELECT k.day, k.county, o.field, e.title_level, m.metric, m.hours, count(*)
+            SELECT k.day, k.county, x.field, x.title_level, m.metric, m.hours, count(*)
             FROM unnest(o_counties, o_days) k(county, day)
-            JOIN service_order o ON substr(o.region_code, 1, 6) = k.county AND {_in_day("o.submitted_at", "k.day")}
-            LEFT JOIN expert_profile e ON e.id = o.expert_id
+            CROSS JOIN LATERAL (
+                SELECT o.field, e.title_level, o.submitted_at, o.accepted_at, o.dispatched_at, o.first_visit_at
+                FROM service_order o LEFT JOIN expert_profile e ON e.id = o.expert_id
+                WHERE substr(o.region_code, 1, 6) = k.county AND {_in_day("o.submitted_at", "k.day")}
+                OFFSET 0) x
             CROSS JOIN LATERAL (VALUES
-                ('accept', (EXTRACT(EPOCH FROM (o.accepted_at - o.submitted_at)) / 3600.0)::float8),
-                ('dispatch', (EXTRACT(EPOCH FROM (o.dispatched_at - o.submitted_at)) / 3600.0)::float8),
-                ('first_visit', (EXTRACT(EPOCH FROM (o.first_visit_at - o.submitted_at)) / 3600.0)::float8)
+                ('accept', (EXTRACT(EPOCH FROM (x.accepted_at - x.submitted_at)) / 3600.0)::float8),
+                ('dispatch', (EXTRACT(EPOCH FROM (x.dispatched_at - x.submitted_at)) / 3600.0)::float8),
+                ('first_visit', (EXTRACT(EPOCH FROM (x.first_visit_at - x.submitted_at)) / 3600.0)::float8)
             ) m(metric, hours)
             WHERE m.hours IS NOT NULL
             GROUP BY 1, 2, 3, 4, 5, 6"""
 
 # SATISFIED_FROM in backend/services/figures.py is 4.
 FRESH_VISITS = f"""
-            SELECT k.day, k.county, o.field, e.title_level,
-                   count(*), COALESCE(sum(s.problems_solved), 0), COALESCE(sum(s.people_served), 0),
-                   COALESCE(sum(s.people_trained), 0), count(r.overall), COALESCE(sum(r.overall), 0),
-                   count(*) FILTER (WHERE r.overall >= 4), count(*) FILTER (WHERE f.status = 'open'),
-                   count(*) FILTER (WHERE f.status = 'closed')
+            SELECT k.day, k.county, x.field, x.title_level,
+                   count(*), COALESCE(sum(x.problems_solved), 0), COALESCE(sum(x.people_served), 0),
+                   COALESCE(sum(x.people_trained), 0), count(x.overall), COALESCE(sum(x.overall), 0),
+                   count(*) FILTER (WHERE x.overall >= 4), count(*) FILTER (WHERE x.follow_up = 'open'),
+                   count(*) FILTER (WHERE x.follow_up = 'closed')
             FROM unnest(v_counties, v_days) k(county, day)
-            JOIN visit v ON substr(v.region_code, 1, 6) = k.county AND {_in_day("v.check_in_at", "k.day")}
-            JOIN service_order o ON o.id = v.order_id
-            JOIN expert_profile e ON e.id = v.expert_id
-            LEFT JOIN service_log s ON s.visit_id = v.id
-            LEFT JOIN rating r ON r.visit_id = v.id
-            LEFT JOIN follow_up f ON f.visit_id = v.id
-            WHERE v.status <> 'rejected'
+            CROSS JOIN LATERAL (
+                SELECT o.field, e.title_level, s.problems_solved, s.people_served, s.people_trained, r.overall,
+                       f.status AS follow_up
+                FROM visit v
+                JOIN service_order o ON o.id = v.order_id
+                JOIN expert_profile e ON e.id = v.expert_id
+                LEFT JOIN service_log s ON s.visit_id = v.id
+                LEFT JOIN rating r ON r.visit_id = v.id
+                LEFT JOIN follow_up f ON f.visit_id = v.id
+                WHERE substr(v.region_code, 1, 6) = k.county AND {_in_day("v.check_in_at", "k.day")}
+                  AND v.status <> 'rejected'
+                OFFSET 0) x
             GROUP BY 1, 2, 3, 4"""
 
 FRESH_LEDGER = """
-            SELECT k.day, k.county, o.field, e.title_level, count(*), sum(l.hours)
+            SELECT k.day, k.county, x.field, x.title_level, count(*), sum(x.hours)
             FROM unnest(l_counties, l_days) k(county, day)
-            JOIN ledger_entry l ON substr(l.region_code, 1, 6) = k.county AND l.service_date = k.day
-            JOIN expert_profile e ON e.id = l.expert_id
-            LEFT JOIN visit v ON v.id = l.visit_id
-            LEFT JOIN service_order o ON o.id = v.order_id
-            WHERE l.status = 'counted'
+            CROSS JOIN LATERAL (
+                SELECT o.field, e.title_level, l.hours
+                FROM ledger_entry l
+                JOIN expert_profile e ON e.id = l.expert_id
+                LEFT JOIN visit v ON v.id = l.visit_id
+                LEFT JOIN service_order o ON o.id = v.order_id
+                WHERE substr(l.region_code, 1, 6) = k.county AND l.service_date = k.day AND l.status = 'counted'
+                OFFSET 0) x
             GROUP BY 1, 2, 3, 4"""
+
+# What a counted ledger row touches: its county's day cells and its expert's day.
+LEDGER_KEYS = """SELECT k.kind, k.county, k.expert_id, k.day
+        FROM {rows} CROSS JOIN LATERAL (VALUES
+            ('l', substr(l.region_code, 1, 6), NULL::bigint, l.service_date),
+            ('e', NULL, l.expert_id, l.service_date)) k(kind, county, expert_id, day)
+        WHERE {where} AND l.status = 'counted';"""
 
 QUEUE = f"""
 CREATE TABLE figure_dirty (
@@ -109,33 +134,43 @@ CREATE INDEX figure_order_county_day ON service_order (substr(region_code, 1, 6)
 CREATE INDEX figure_visit_county_day ON visit (substr(region_code, 1, 6), check_in_at);
 CREATE INDEX figure_ledger_county_day ON ledger_entry (substr(region_code, 1, 6), service_date);
 
--- Whether the expert has a visit that counts on p_day in each group a report can ask about: the
--- groups of the day's visits get a row, and every row of the expert's year gets the day's bit.
-CREATE FUNCTION figure_refresh_presence_day(p_expert bigint, p_day date) RETURNS void LANGUAGE plpgsql
+-- Whether each queued expert has a visit that counts on each queued day, in every group a report can
+-- ask about: the groups of those days' visits get a row, then every row of the expert's year gets those
+-- days' bits as the visits now say (all experts at once: a morning's check-ins queue thousands).
+CREATE FUNCTION figure_refresh_presence_days(p_experts bigint[], p_days date[]) RETURNS void LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan AS $fn$
-DECLARE
-    y integer := extract(year FROM p_day)::int;
-    bit_at integer := extract(doy FROM p_day)::int - 1;
-    title varchar;
 BEGIN
-    IF p_expert IS NULL OR p_day IS NULL THEN
-        RETURN;
-    END IF;
-    SELECT title_level INTO title FROM expert_profile WHERE id = p_expert;
+    CREATE TEMP TABLE IF NOT EXISTS figure_presence_seen (
+        expert_id bigint, year integer, digits smallint, prefix varchar, field varchar, bits bit(366)
+    ) ON COMMIT DROP;
+    INSERT INTO figure_presence_seen
+    SELECT v.expert_id, extract(year FROM k.day)::int, g.digits, g.prefix, g.field,
+           bit_or(set_bit({ZERO_BITS}, extract(doy FROM k.day)::int - 1, 1))
+    FROM (SELECT DISTINCT * FROM unnest(p_experts, p_days)) k(expert_id, day)
+    JOIN visit v ON v.expert_id = k.expert_id AND v.status <> 'rejected' AND {_in_day("v.check_in_at", "k.day")}
+    JOIN service_order o ON o.id = v.order_id
+    CROSS JOIN LATERAL figure_presence_keys(substr(v.region_code, 1, 6), o.field) g
+    GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO figure_expert_presence (expert_id, year, digits, prefix, field, title_level, days)
-    SELECT DISTINCT p_expert, y, k.digits, k.prefix, k.field, title, repeat('0', 366)::bit(366)
-    FROM visit v JOIN service_order o ON o.id = v.order_id
-    CROSS JOIN LATERAL figure_presence_keys(substr(v.region_code, 1, 6), o.field) k
-    WHERE v.expert_id = p_expert AND v.status <> 'rejected' AND {_in_day("v.check_in_at", "p_day")}
+    SELECT s.expert_id, s.year, s.digits, s.prefix, s.field, e.title_level, {ZERO_BITS}
+    FROM figure_presence_seen s JOIN expert_profile e ON e.id = s.expert_id
+    ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT DO NOTHING;
-    UPDATE figure_expert_presence p
-    SET days = set_bit(p.days, bit_at, (EXISTS (
-            SELECT 1 FROM visit v JOIN service_order o ON o.id = v.order_id
-            WHERE v.expert_id = p_expert AND v.status <> 'rejected'
-              AND substr(v.region_code, 1, p.digits) = p.prefix AND (p.field = '*' OR o.field = p.field)
-              AND {_in_day("v.check_in_at", "p_day")}))::int),
-        title_level = title
-    WHERE p.expert_id = p_expert AND p.year = y;
+    UPDATE figure_expert_presence p SET days = x.days, title_level = x.title_level
+    FROM (
+        SELECT r.expert_id, r.year, r.digits, r.prefix, r.field, e.title_level,
+               (r.days & ~m.mask) | COALESCE(s.bits, {ZERO_BITS}) AS days
+        FROM (SELECT k.expert_id, extract(year FROM k.day)::int AS year,
+                     bit_or(set_bit({ZERO_BITS}, extract(doy FROM k.day)::int - 1, 1)) AS mask
+              FROM unnest(p_experts, p_days) k(expert_id, day) GROUP BY 1, 2) m
+        JOIN figure_expert_presence r ON r.expert_id = m.expert_id AND r.year = m.year
+        JOIN expert_profile e ON e.id = m.expert_id
+        LEFT JOIN figure_presence_seen s ON s.expert_id = r.expert_id AND s.year = r.year
+             AND s.digits = r.digits AND s.prefix = r.prefix AND s.field = r.field
+    ) x
+    WHERE p.expert_id = x.expert_id AND p.year = x.year AND p.digits = x.digits AND p.prefix = x.prefix
+      AND p.field = x.field AND (p.days, p.title_level) IS DISTINCT FROM (x.days, x.title_level);
+    DROP TABLE figure_presence_seen;
 END $fn$;
 
 ALTER FUNCTION figure_rollup_fold() RENAME TO figure_rollup_merge;
@@ -175,9 +210,9 @@ BEGIN
     IF l_counties IS NOT NULL THEN
         {_recount("figure_ledger_cell", "", ("entries", "hours"), FRESH_LEDGER, "l")}
     END IF;
-    FOR queued IN SELECT * FROM unnest(p_experts, p_days) k(expert_id, day) LOOP
-        PERFORM figure_refresh_presence_day(queued.expert_id, queued.day);
-    END LOOP;
+    IF p_experts IS NOT NULL THEN
+        PERFORM figure_refresh_presence_days(p_experts, p_days);
+    END IF;
     FOR queued IN SELECT * FROM unnest(e_experts, e_days) k(expert_id, day) LOOP
         PERFORM figure_refresh_expert_day(queued.expert_id, queued.day);
     END LOOP;
@@ -215,11 +250,7 @@ BEGIN
             ('p', NULL, v.expert_id, {DAY.format(ts="v.check_in_at")})) k(kind, county, expert_id, day)
         WHERE v.order_id = NEW.id
         UNION ALL
-        SELECT k.kind, k.county, k.expert_id, k.day
-        FROM ledger_entry l JOIN visit v ON v.id = l.visit_id CROSS JOIN LATERAL (VALUES
-            ('l', substr(l.region_code, 1, 6), NULL::bigint, l.service_date),
-            ('e', NULL, l.expert_id, l.service_date)) k(kind, county, expert_id, day)
-        WHERE v.order_id = NEW.id AND l.status = 'counted';
+        {LEDGER_KEYS.format(rows="ledger_entry l JOIN visit v ON v.id = l.visit_id", where="v.order_id = NEW.id")}
     END IF;
     RETURN NULL;
 END $fn$;
@@ -241,11 +272,7 @@ BEGIN
     IF TG_OP = 'UPDATE' AND OLD.order_id IS DISTINCT FROM NEW.order_id THEN
         -- Its ledger rows take the field of the new order.
         INSERT INTO figure_dirty (kind, county, expert_id, day)
-        SELECT k.kind, k.county, k.expert_id, k.day
-        FROM ledger_entry l CROSS JOIN LATERAL (VALUES
-            ('l', substr(l.region_code, 1, 6), NULL::bigint, l.service_date),
-            ('e', NULL, l.expert_id, l.service_date)) k(kind, county, expert_id, day)
-        WHERE l.visit_id = NEW.id AND l.status = 'counted';
+        {LEDGER_KEYS.format(rows="ledger_entry l", where="l.visit_id = NEW.id")}
     END IF;
     RETURN NULL;
 END $fn$;
@@ -358,7 +385,7 @@ DROP FUNCTION IF EXISTS figure_rollup_rebuild();
 ALTER FUNCTION figure_rollup_recompute() RENAME TO figure_rollup_rebuild;
 DROP FUNCTION IF EXISTS figure_rollup_fold();
 ALTER FUNCTION figure_rollup_merge() RENAME TO figure_rollup_fold;
-DROP FUNCTION IF EXISTS figure_refresh_presence_day(bigint, date);
+DROP FUNCTION IF EXISTS figure_refresh_presence_days(bigint[], date[]);
 DROP INDEX IF EXISTS figure_order_county_day;
 DROP INDEX IF EXISTS figure_visit_county_day;
 DROP INDEX IF EXISTS figure_ledger_county_day;

@@ -2,8 +2,9 @@
 
 `python -m backend serve` turns the access log on outside APP_ENV=production and logs at
 INFO; production refuses the fake WeChat server the bench uses. This launcher keeps
-everything else identical (Settings from the environment, create_app, the same AppLoader)
-and only switches the access log off and raises the log level to WARNING.
+everything else identical (Settings from the environment, create_app, the same AppLoader,
+metrics shared between several workers through PROMETHEUS_MULTIPROC_DIR) and only switches
+the access log off and raises the log level to WARNING.
 
     python scripts/bench/serve_backend.py --port 8100 --workers 2
 """
@@ -42,6 +43,10 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     settings.check()
+    if args.workers > 1:
+        from backend.__main__ import _share_metrics_between_workers
+
+        _share_metrics_between_workers()
     loader = AppLoader(factory=partial(create_quiet_app, settings))
     app = loader.load()
     app.prepare(host="127.0.0.1", port=args.port, workers=args.workers, access_log=False, motd=False,
