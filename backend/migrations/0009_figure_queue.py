@@ -173,6 +173,76 @@ BEGIN
     DROP TABLE figure_presence_seen;
 END $fn$;
 
+-- Each queued expert-day's counted hours, judged again as a service day in every group (0008's
+-- figure_refresh_expert_day, for all queued days at once): what figure_expert_day says the day counted
+-- is taken back, what the ledger says now is counted, and the memo is brought up to date.
+CREATE FUNCTION figure_refresh_expert_days(p_experts bigint[], p_days date[]) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
+    INSERT INTO figure_expert_day (expert_id, day)
+    SELECT DISTINCT * FROM unnest(p_experts, p_days) ORDER BY 1, 2
+    ON CONFLICT DO NOTHING;
+    CREATE TEMP TABLE IF NOT EXISTS figure_day_change (
+        expert_id bigint, day date, counties varchar(6)[], fields varchar(32)[], hours numeric[],
+        title_level varchar(24), sign integer
+    ) ON COMMIT DROP;
+    WITH k AS (
+        SELECT DISTINCT * FROM unnest(p_experts, p_days) k(expert_id, day)
+    ), fresh AS (
+        SELECT k.expert_id, k.day, array_agg(c.county ORDER BY c.county, c.field) AS counties,
+               array_agg(c.field ORDER BY c.county, c.field) AS fields,
+               array_agg(c.hours ORDER BY c.county, c.field) AS hours
+        FROM k CROSS JOIN LATERAL (
+            SELECT substr(l.region_code, 1, 6)::varchar AS county, o.field, sum(l.hours) AS hours
+            FROM ledger_entry l LEFT JOIN visit v ON v.id = l.visit_id LEFT JOIN service_order o ON o.id = v.order_id
+            WHERE l.expert_id = k.expert_id AND l.service_date = k.day AND l.status = 'counted'
+            GROUP BY 1, 2
+            OFFSET 0) c
+        GROUP BY 1, 2
+    ), changed AS (
+        SELECT d.expert_id, d.day, d.counties AS old_counties, d.fields AS old_fields, d.hours AS old_hours,
+               d.title_level AS old_title, f.counties, f.fields, f.hours, e.title_level
+        FROM k
+        JOIN figure_expert_day d ON d.expert_id = k.expert_id AND d.day = k.day
+        LEFT JOIN expert_profile e ON e.id = k.expert_id
+        LEFT JOIN fresh f ON f.expert_id = k.expert_id AND f.day = k.day
+        WHERE (d.counties, d.fields, d.hours, d.title_level)
+              IS DISTINCT FROM (f.counties, f.fields, f.hours, e.title_level)
+    )
+    INSERT INTO figure_day_change
+    SELECT expert_id, day, old_counties, old_fields, old_hours, old_title, -1 FROM changed
+    WHERE old_counties IS NOT NULL
+    UNION ALL
+    SELECT expert_id, day, counties, fields, hours, title_level, 1 FROM changed WHERE counties IS NOT NULL
+    UNION ALL
+    -- A day whose memo only needs updating (its counted hours are gone, or only the title moved).
+    SELECT expert_id, day, counties, fields, hours, title_level, 0 FROM changed WHERE counties IS NULL;
+    INSERT INTO figure_day_cell (grain, at, digits, prefix, field, title_level, days)
+    SELECT g.grain, g.at, j.digits, j.prefix, j.field, j.title_level, sum(j.sign)
+    FROM (
+        SELECT c.day, c.title_level, c.sign, l.digits, substr(x.county, 1, l.digits) AS prefix, '*'::varchar AS field
+        FROM figure_day_change c CROSS JOIN LATERAL unnest(c.counties, c.fields, c.hours) x(county, field, hours)
+        CROSS JOIN (VALUES (2), (4), (6)) l(digits)
+        WHERE c.sign <> 0
+        GROUP BY c.expert_id, c.day, c.title_level, c.sign, l.digits, substr(x.county, 1, l.digits)
+        HAVING sum(x.hours) >= (SELECT service_day_hours FROM figure_rule)
+        UNION ALL
+        SELECT c.day, c.title_level, c.sign, l.digits, substr(x.county, 1, l.digits), x.field
+        FROM figure_day_change c CROSS JOIN LATERAL unnest(c.counties, c.fields, c.hours) x(county, field, hours)
+        CROSS JOIN (VALUES (2), (4)) l(digits)
+        WHERE c.sign <> 0
+        GROUP BY c.expert_id, c.day, c.title_level, c.sign, l.digits, substr(x.county, 1, l.digits), x.field
+        HAVING sum(x.hours) >= (SELECT service_day_hours FROM figure_rule)
+    ) j CROSS JOIN LATERAL {GRAINS.format(day="j.day")}
+    GROUP BY 1, 2, 3, 4, 5, 6
+    HAVING sum(j.sign) <> 0;
+    UPDATE figure_expert_day d
+    SET counties = c.counties, fields = c.fields, hours = c.hours, title_level = c.title_level
+    FROM figure_day_change c
+    WHERE d.expert_id = c.expert_id AND d.day = c.day AND c.sign >= 0;
+    DROP TABLE figure_day_change;
+END $fn$;
+
 ALTER FUNCTION figure_rollup_fold() RENAME TO figure_rollup_merge;
 
 -- Recount what the queue names, then merge the appended rows. Rollup reads call this first.
@@ -183,7 +253,6 @@ DECLARE
     l_counties varchar[]; l_days date[];
     p_experts bigint[]; p_days date[];
     e_experts bigint[]; e_days date[];
-    queued record;
 BEGIN
     PERFORM pg_advisory_xact_lock({FOLD_LOCK});
     WITH taken AS (DELETE FROM figure_dirty RETURNING kind, county, expert_id, day),
@@ -213,9 +282,9 @@ BEGIN
     IF p_experts IS NOT NULL THEN
         PERFORM figure_refresh_presence_days(p_experts, p_days);
     END IF;
-    FOR queued IN SELECT * FROM unnest(e_experts, e_days) k(expert_id, day) LOOP
-        PERFORM figure_refresh_expert_day(queued.expert_id, queued.day);
-    END LOOP;
+    IF e_experts IS NOT NULL THEN
+        PERFORM figure_refresh_expert_days(e_experts, e_days);
+    END IF;
     PERFORM figure_rollup_merge();
 END $fn$;
 
@@ -386,6 +455,7 @@ ALTER FUNCTION figure_rollup_recompute() RENAME TO figure_rollup_rebuild;
 DROP FUNCTION IF EXISTS figure_rollup_fold();
 ALTER FUNCTION figure_rollup_merge() RENAME TO figure_rollup_fold;
 DROP FUNCTION IF EXISTS figure_refresh_presence_days(bigint[], date[]);
+DROP FUNCTION IF EXISTS figure_refresh_expert_days(bigint[], date[]);
 DROP INDEX IF EXISTS figure_order_county_day;
 DROP INDEX IF EXISTS figure_visit_county_day;
 DROP INDEX IF EXISTS figure_ledger_county_day;
