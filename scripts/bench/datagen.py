@@ -13,6 +13,7 @@ Ids are assigned here (1..n per table) and the sequences are moved past them aft
 from __future__ import annotations
 
 import json
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -238,6 +239,18 @@ class Generator:
             return ids[self.rng.randrange(max(1, len(ids) // 5))]
         return self.rng.choice(ids)
 
+    def _turnarounds(self, submitted: datetime) -> tuple[datetime, datetime, datetime]:
+        """When the county accepted, the province dispatched and the expert first came: to the second, skewed
+        like real queues (most within a day or two, a long tail), and never after now."""
+        rng = self.rng
+        hours = rng.lognormvariate(math.log(8), 1.0)
+        accepted = submitted + timedelta(seconds=round(hours * 3600))
+        hours += rng.lognormvariate(math.log(16), 0.9)
+        dispatched = submitted + timedelta(seconds=round(hours * 3600))
+        hours += rng.lognormvariate(math.log(40), 0.7)
+        first_visit = submitted + timedelta(seconds=round(hours * 3600))
+        return min(accepted, self.now), min(dispatched, self.now), min(first_visit, self.now)
+
     def _order(self, status: str, expert_id: int | None, submitted: datetime) -> tuple[dict, dict, dict | None]:
         rng = self.rng
         village = rng.choice(self.villages)
@@ -247,6 +260,7 @@ class Generator:
         lat, lng = village["lat"] + rng.uniform(-0.01, 0.01), village["lng"] + rng.uniform(-0.01, 0.01)
         engaged = status in WITH_EXPERT
         start = submitted.date() + timedelta(days=rng.randint(1, 5))
+        accepted, dispatched, first_visit = self._turnarounds(submitted)
         order = {
             "id": order_id, "requester_id": rng.choice(self.plan.requester_user_ids), "status": status,
             "field": field_, "description": f"{item['name']}：{rng.choice(PROBLEMS)}", "region_code": village["code"],
@@ -254,10 +268,10 @@ class Generator:
             "contact_name": _name(rng), "contact_phone": f"138{rng.randint(0, 99_999_999):08d}",
             "window_start": start, "window_end": start + timedelta(days=rng.randint(3, 14)), "photo_ids": "[]",
             "expert_id": expert_id if engaged else None, "submitted_at": submitted,
-            "accepted_at": submitted + timedelta(days=1) if status not in ("submitted", "returned", "rejected") else None,
-            "dispatched_at": submitted + timedelta(days=2) if engaged else None,
+            "accepted_at": accepted if status not in ("submitted", "returned", "rejected") else None,
+            "dispatched_at": dispatched if engaged else None,
             "scheduled_at": submitted + timedelta(days=3) if status in ("scheduled", "serviced", "closed") else None,
-            "first_visit_at": submitted + timedelta(days=4) if status in WITH_VISITS else None,
+            "first_visit_at": first_visit if status in WITH_VISITS else None,
             "closed_at": submitted + timedelta(days=20) if status in ("closed", "cancelled", "rejected") else None,
             # Open orders are not overdue: the sweeper would otherwise spend the run reminding them.
             "due_at": self.now + timedelta(days=rng.randint(1, 5)) if status in ("submitted", "accepted", "dispatched")
