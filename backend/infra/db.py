@@ -13,6 +13,10 @@ from backend.config import Settings
 MODELS_APP = "models"
 
 
+def _is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
 def _with_pool_size(url: str, size: int) -> str:
     """Add pool bounds to a PostgreSQL URL unless the URL sets them."""
     parts = urlsplit(url)
@@ -40,7 +44,7 @@ def tortoise_config(settings: Settings, database_url: str | None = None) -> dict
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     connection: str | dict = url
-    if url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+    if _is_postgres_url(url):
         connection = expand_db_url(_with_pool_size(url, settings.db_pool_size))
         connection["credentials"]["reset"] = _keep_session
     return {
@@ -88,7 +92,7 @@ async def open_database(settings: Settings, database_url: str | None = None, cre
         config=tortoise_config(settings, database_url), _create_db=create, _enable_global_fallback=True
     )
     url = database_url or settings.effective_database_url
-    if url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+    if _is_postgres_url(url):
         await _open_statement_pool(settings, url)
 
 

@@ -74,22 +74,19 @@ class ScanGate:
         self._release = redis.register_script(_RELEASE)
         self.window = window
 
-    async def admit(self, user_id: int, limit: int, jti: str | None, code_ttl: int,
-                    message: str | None = None) -> CodeUse | None:
-        """Count the scan; consume code `jti` for this user. None when no code was given to consume."""
-        use, _site = await self.admit_at(user_id, limit, jti, code_ttl, None, message)
-        return use
+    async def admit(self, user_id: int, limit: int, jti: str | None, code_ttl: int, message: str | None = None,
+                    *, site_of: int | None = None) -> tuple[CodeUse | None, tuple[float, float] | None]:
+        """Count the scan; consume code `jti` for this user (no use when no code was given to consume).
 
-    async def admit_at(self, user_id: int, limit: int, jti: str | None, code_ttl: int, order_id: int | None,
-                       message: str | None = None) -> tuple[CodeUse | None, tuple[float, float] | None]:
-        """As `admit`, and the site noted for `order_id` when its code was issued (None if not noted)."""
+        With `site_of`, also the site noted for that order when its code was issued (None if not noted).
+        """
         slot = int(time.time()) // self.window
         counter = keys.rate_limit(SCAN_BUCKET, f"u{user_id}", self.window, slot)
         names = [counter.name]
         if jti:
             names.append(keys.checkin_code(jti, code_ttl).name)
-            if order_id is not None:
-                names.append(keys.order_site(order_id, SITE_TTL).name)
+            if site_of is not None:
+                names.append(keys.order_site(site_of, SITE_TTL).name)
         _count, outcome, *rest = await self._admit(keys=names, args=[limit, counter.ttl, str(user_id), code_ttl])
         if outcome == "limited":
             retry_after = max(1, (slot + 1) * self.window - int(time.time()))

@@ -100,6 +100,7 @@ from backend.services.visits import (
     VisitAlreadyOpen,
     _assigned_expert,
     _fence,
+    not_scannable,
     visit_view,
 )
 
@@ -307,7 +308,7 @@ def _serving(order: Order, check_out_at: datetime | None) -> bool:
     if status == OrderStatus.CLOSED and check_out_at is not None and order.closed_at is not None \
             and check_out_at <= order.closed_at:
         return False
-    raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": order.status})
+    raise not_scannable(order.status)
 
 
 def _visit_status(flags: list[str]) -> str:

@@ -34,7 +34,6 @@ class ScanTarget:
     status: str
     latitude: float
     longitude: float
-    region_code: str
     expert_id: int | None
 
 
@@ -82,7 +81,7 @@ def _system_move_audit(*, action: str, target: str, at: str) -> str:
 
 
 _PG_TARGET = """
-SELECT o.status, o.latitude, o.longitude, o.region_code,
+SELECT o.status, o.latitude, o.longitude,
        (SELECT a.expert_id FROM order_assignee a JOIN expert_profile e ON e.id = a.expert_id
         WHERE a.order_id = o.id AND e.user_id = $2 LIMIT 1) AS expert_id
 FROM service_order o WHERE o.id = $1
@@ -130,14 +129,12 @@ async def check_in_target(order_id: int, user_id: int) -> ScanTarget | None:
     if is_postgres():
         async with raw_connection() as conn:
             row = await conn.fetchrow(_PG_TARGET, order_id, user_id)
-        return ScanTarget(row["status"], row["latitude"], row["longitude"], row["region_code"],
-                          row["expert_id"]) if row else None
+        return ScanTarget(row["status"], row["latitude"], row["longitude"], row["expert_id"]) if row else None
     order = await Order.get_or_none(id=order_id)
     if order is None:
         return None
     assignment = await OrderAssignee.filter(order_id=order_id, expert__user_id=user_id).first()
-    return ScanTarget(order.status, order.latitude, order.longitude, order.region_code,
-                      assignment.expert_id if assignment else None)
+    return ScanTarget(order.status, order.latitude, order.longitude, assignment.expert_id if assignment else None)
 
 
 async def insert_check_in(settings: Settings, visit: NewVisit, allowed: set[OrderStatus]) -> Written:

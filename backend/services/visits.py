@@ -118,26 +118,24 @@ def _code_ttl(res: Resources) -> int:
     return res.settings.checkin_code_ttl_seconds * 5
 
 
-async def admit_scan(res: Resources, claims: AccessClaims, token: str, order_id: int) -> tuple[CheckinCode, CodeUse]:
+async def _count_scan(res: Resources, claims: AccessClaims) -> None:
+    await res.scans.admit(claims.user_id, res.settings.scan_rate_per_minute, None, _code_ttl(res), SCAN_LIMIT_MESSAGE)
+
+
+async def admit_scan(res: Resources, claims: AccessClaims, token: str, order_id: int, *, with_site: bool = False
+                     ) -> tuple[CheckinCode, CodeUse, tuple[float, float] | None]:
     """Verify the code, then count the scan and consume the code in one Redis round trip.
 
     A code that does not verify still counts against the caller's scan limit, so guessing is throttled.
+    `with_site`: also the order's site as noted when the code was issued (None if not noted).
     """
-    code, use, _site = await _admit_scan_at(res, claims, token, order_id, with_site=False)
-    return code, use
-
-
-async def _admit_scan_at(res: Resources, claims: AccessClaims, token: str, order_id: int, *,
-                         with_site: bool = True) -> tuple[CheckinCode, CodeUse, tuple[float, float] | None]:
-    """As `admit_scan`, and the order's site as noted when the code was issued (None if not noted)."""
-    limit = res.settings.scan_rate_per_minute
     try:
         code = res.checkin_codes.verify(token, order_id)
     except AppError:
-        await res.scans.admit(claims.user_id, limit, None, _code_ttl(res), SCAN_LIMIT_MESSAGE)
+        await _count_scan(res, claims)
         raise
-    use, site = await res.scans.admit_at(claims.user_id, limit, code.jti, _code_ttl(res),
-                                         order_id if with_site else None, SCAN_LIMIT_MESSAGE)
+    use, site = await res.scans.admit(claims.user_id, res.settings.scan_rate_per_minute, code.jti, _code_ttl(res),
+                                      SCAN_LIMIT_MESSAGE, site_of=order_id if with_site else None)
     return code, use, site
 
 
@@ -170,6 +168,11 @@ def _geofence(res: Resources, position: Position | None, site: tuple[float, floa
     return placement, flags, distance
 
 
+def not_scannable(status: str) -> Conflict:
+    """The refusal of a scan on an order not (or no longer) waiting for one."""
+    return Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": status})
+
+
 async def _refuse_scan(res: Resources, claims: AccessClaims, code: CheckinCode, use: CodeUse,
                        status: str | None, expert_id: int | None) -> dict | None:
     """The refusals that come before the geofence, in their order; a retried scan's visit; or None to go on.
@@ -188,7 +191,7 @@ async def _refuse_scan(res: Resources, claims: AccessClaims, code: CheckinCode, 
     if use == CodeUse.AGAIN and (repeated := await _repeated(code.jti)) is not None:
         return repeated
     if OrderStatus(status) not in CODE_STATUSES:
-        raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": status})
+        raise not_scannable(status)
     return None
 
 
@@ -199,7 +202,7 @@ async def check_in(res: Resources, claims: AccessClaims, order_id: int, token: s
     writes the visit (it also checks the assignment and the order's status); otherwise, or when the scan is
     too far away, the order is read first so refusals come in the same order either way.
     """
-    code, use, site = await _admit_scan_at(res, claims, token, order_id)
+    code, use, site = await admit_scan(res, claims, token, order_id, with_site=True)
     placement = None
     if use == CodeUse.FIRST and site is not None:
         placement, flags, distance = _geofence(res, position, site)
@@ -226,8 +229,7 @@ async def check_in(res: Resources, claims: AccessClaims, order_id: int, token: s
         await _refuse_scan(res, claims, code, use, written.order_status, written.expert_id)
     if OrderStatus(written.order_status) not in CODE_STATUSES:
         # The order moved on (cancelled, closed), or had before a scan that skipped the read.
-        status = written.order_status
-        raise Conflict("该需求单当前不能签到", code="invalid_transition", extra={"current_status": status})
+        raise not_scannable(written.order_status)
     # A unique key was taken: the same code raced itself, or another visit of this expert is still open.
     repeated = await _repeated(code.jti)
     if repeated is not None:
@@ -250,10 +252,6 @@ def _closed(visit) -> Conflict:
     return Conflict("该服务记录已签退", code="visit_closed", extra={"current_status": visit.status})
 
 
-async def _count_scan(res: Resources, claims: AccessClaims) -> None:
-    await res.scans.admit(claims.user_id, res.settings.scan_rate_per_minute, None, _code_ttl(res), SCAN_LIMIT_MESSAGE)
-
-
 async def check_out(res: Resources, claims: AccessClaims, visit_id: int, token: str | None,
                     position: Position | None) -> dict:
     """签退: by a fresh code or from the expert's own phone with its location; the server times it."""
@@ -266,7 +264,7 @@ async def check_out(res: Resources, claims: AccessClaims, visit_id: int, token: 
         raise _closed(visit)
     jti = None
     if token is not None:
-        code, use = await admit_scan(res, claims, token, visit.order_id)
+        code, use, _site = await admit_scan(res, claims, token, visit.order_id)
         jti = code.jti
         if use == CodeUse.USED:
             raise CodeUsed()
