@@ -19,13 +19,9 @@ from typing import Any
 
 from backend.config import Settings
 from backend.domain import regions
-from tortoise.transactions import in_transaction
 
 from backend.infra.db import dialect, is_postgres
 from backend.services import figures as f
-
-# Enough for the per-expert groupings to stay in memory (the server default, 4 MB, spills them to disk).
-WORK_MEM = "64MB"
 
 # GROUPING(r, field, title_level) of each grouping set, and the dimension it answers.
 SETS = {7: "total", 3: "region", 5: "field", 6: "title_level"}
@@ -75,13 +71,6 @@ def _grouped(digits: int, extra: str = "") -> str:
             else "GROUPING SETS ((), (r), (field), (title_level))")
 
 
-async def rows(q: f.Sql, sql: str) -> list[dict]:
-    """Run on a pooled connection of its own, with room to group in memory."""
-    async with in_transaction() as conn:
-        await conn.execute_script(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        return await conn.execute_query_dict(sql, q.params)
-
-
 def _key(row: dict) -> tuple[str, Any]:
     dim = SETS[row["gs"]]
     return dim, {"total": "*", "region": row["r"], "field": row["field"], "title_level": row["title_level"]}[dim]
@@ -96,7 +85,7 @@ async def order_counts(scope: str, period: f.Period, digits: int) -> dict[str, d
         GROUP BY {_grouped(digits, "status")}
         HAVING SUM(orders) <> 0"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
-    for row in await rows(q, sql):
+    for row in await q.rows(sql):
         dim, key = _key(row)
         result[dim].setdefault(key, {})[row["status"]] = int(row["n"])
     return result
@@ -128,7 +117,7 @@ async def service_figures(scope: str, period: f.Period, digits: int) -> dict[str
         GROUP BY {_grouped(digits)}
         HAVING SUM(visits) > 0"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
-    for row in await rows(q, sql):
+    for row in await q.rows(sql):
         dim, key = _key(row)
         result[dim][key] = f.service_row(row | {"experts": 0})
     return result
@@ -154,7 +143,7 @@ async def experts(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
     def add(dim: str, key: Any, n: int) -> None:
         result[dim][key] = result[dim].get(key, 0) + n
 
-    for row in await rows(q, sql):
+    for row in await q.rows(sql):
         n = int(row["experts"])
         if row["digits"] == digits and row["field"] == "*":
             add("region", row["prefix"], n)
@@ -188,7 +177,7 @@ async def ledger_figures(settings: Settings, scope: str, period: f.Period, digit
           AND ((digits = {len(prefix)} AND prefix = {d.value(prefix)})
                OR (digits = {digits} AND field = '*' AND {d.within("prefix", scope)}))
         GROUP BY 1, 2, 3, 4"""
-    cells, day_rows = await asyncio.gather(rows(q, cells_sql), rows(d, days_sql))
+    cells, day_rows = await asyncio.gather(q.rows(cells_sql), d.rows(days_sql))
     days: dict[tuple[str, Any], int] = {}
 
     def add(dim: str, key: Any, n: int) -> None:
