@@ -1,4 +1,4 @@
-"""On PostgreSQL the figures come from rollups (migrations 0008 and 0009): writes queue the cells
+"""On PostgreSQL the figures come from rollups (migrations 0008 to 0010): writes queue the cells
 they touch and a fold recounts them. The rollups must give exactly what the source tables give,
 after bulk loads and after every kind of later change."""
 
@@ -26,7 +26,6 @@ SCALE = datagen.Scale(requesters=30, experts=40, background_orders=600, visits=2
                       storm_orders=3, list_experts=2, list_orders_each=3)
 ROLLUPS = {
     "figure_order_cell": ("grain, at, county, field, title_level, status", "orders"),
-    "figure_turnaround_cell": ("grain, at, county, field, title_level, metric, hours", "orders"),
     "figure_visit_cell": ("grain, at, county, field, title_level",
                           "visits, problems_solved, people_served, people_trained, ratings, rating_sum, satisfied, "
                           "follow_ups_open, follow_ups_closed"),
