@@ -98,9 +98,10 @@ from backend.services.visits import (
     CODE_STATUSES,
     TooFarAway,
     VisitAlreadyOpen,
-    _assigned_expert,
-    _fence,
+    assigned_expert,
+    fence_of,
     not_scannable,
+    visit_closed,
     visit_view,
 )
 
@@ -253,7 +254,7 @@ def _check(settings: Settings, order: Order, kind: str, counter: int, scan: Scan
     if scan.position is None:
         flags.append(Flag.NO_LOCATION.value)
     else:
-        placement, distance = rules.place(scan.position, site, _fence(settings))
+        placement, distance = rules.place(scan.position, site, fence_of(settings))
         if placement == Placement.FAR and kind == CHECK_IN:
             raise TooFarAway(f"扫码时您离服务地点约 {distance / 1000:.1f} 公里，不能作为现场签到",
                              extra={"distance_m": distance})
@@ -339,7 +340,7 @@ async def upload_visit(res: Resources, claims: AccessClaims, order_id: int, chec
     order = await Order.get_or_none(id=order_id)
     if order is None:
         raise NotFound(orders.ORDER_NOT_FOUND, code="order_not_found")
-    profile = await _assigned_expert(claims, order)
+    profile = await assigned_expert(claims, order)
     await _limit(res, profile.id)
     first = _authentic(settings, order.id, check_in.text)
     last = _authentic(settings, order.id, check_out.text) if check_out else None
@@ -438,7 +439,7 @@ async def upload_check_out(res: Resources, claims: AccessClaims, visit_id: int, 
     if visit.check_out_code == _visit_code(order.id, profile.id, last.counter):
         return visit_view(visit) | {"repeated": True}
     if visit.status != "open":
-        raise Conflict("该服务记录已签退", code="visit_closed", extra={"current_status": visit.status})
+        raise visit_closed(visit)
     return await _close(res, claims, order, profile, visit, last.counter, check_out)
 
 

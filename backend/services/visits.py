@@ -53,7 +53,7 @@ class VisitAlreadyOpen(Conflict):
     message = "您在该需求单已有未签退的服务记录，请先签退"
 
 
-def _fence(settings: Settings) -> Fence:
+def fence_of(settings: Settings) -> Fence:
     return Fence(settings.checkin_radius_m, settings.checkin_refuse_radius_m)
 
 
@@ -104,7 +104,7 @@ async def checkin_code(res: Resources, claims: AccessClaims, order_id: int) -> d
 SCAN_LIMIT_MESSAGE = "扫码太频繁，请稍后再试"
 
 
-async def _assigned_expert(claims: AccessClaims, order: Order) -> ExpertProfile:
+async def assigned_expert(claims: AccessClaims, order: Order) -> ExpertProfile:
     """The caller's expert profile, if they are named to go on this order."""
     assignment = await OrderAssignee.filter(order_id=order.id, expert__user_id=claims.user_id) \
         .select_related("expert").first()
@@ -160,7 +160,7 @@ def _geofence(res: Resources, position: Position | None, site: tuple[float, floa
     if position is None:
         return Placement.INSIDE, [Flag.NO_LOCATION.value], None
     flags: list[str] = []
-    placement, distance = rules.place(position, site, _fence(res.settings))
+    placement, distance = rules.place(position, site, fence_of(res.settings))
     if placement == Placement.NEARBY:
         flags.append(Flag.OUT_OF_AREA.value)
     if rules.looks_fake(position, site):
@@ -248,7 +248,7 @@ async def _own_visit(claims: AccessClaims, visit_id: int) -> tuple[Visit, Expert
     return visit, profile
 
 
-def _closed(visit) -> Conflict:
+def visit_closed(visit) -> Conflict:
     return Conflict("该服务记录已签退", code="visit_closed", extra={"current_status": visit.status})
 
 
@@ -261,7 +261,7 @@ async def check_out(res: Resources, claims: AccessClaims, visit_id: int, token: 
         raise NotFound("找不到该服务记录", code="visit_not_found")
     if visit.status != "open" and (token is None or visit.check_out_code is None):
         await _count_scan(res, claims)
-        raise _closed(visit)
+        raise visit_closed(visit)
     jti = None
     if token is not None:
         code, use, _site = await admit_scan(res, claims, token, visit.order_id)
@@ -271,7 +271,7 @@ async def check_out(res: Resources, claims: AccessClaims, visit_id: int, token: 
         if use == CodeUse.AGAIN and visit.check_out_code == jti:
             return visit_view(visit) | {"repeated": True}
         if visit.status != "open":
-            raise _closed(visit)
+            raise visit_closed(visit)
     else:
         await _count_scan(res, claims)
     at = now()
@@ -281,7 +281,7 @@ async def check_out(res: Resources, claims: AccessClaims, visit_id: int, token: 
         if Flag.NO_LOCATION.value not in flags:
             flags.append(Flag.NO_LOCATION.value)
     else:
-        placement, distance = rules.place(position, visit.site, _fence(res.settings))
+        placement, distance = rules.place(position, visit.site, fence_of(res.settings))
         if placement != Placement.INSIDE and Flag.OUT_OF_AREA.value not in flags:
             flags.append(Flag.OUT_OF_AREA.value)
         check_in_position = (Position(visit.in_latitude, visit.in_longitude, visit.in_accuracy)
