@@ -49,7 +49,10 @@ BENCH_DSN = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 BENCH_REDIS = "redis://127.0.0.1:6379/11"
 RECOMMENDATIONS_DSN = "postgres://postgres@127.0.0.1:5432/zjfw_bench_reco_run"
 BACKEND_PORT, CEILING_PORT, WECHAT_PORT = 8100, 8200, 8970
-WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 20, 64, 2
+WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 16, 64, 2
+# While the servers run, each backend worker may hold two pools of POOL_SIZE (ORM and hot statements) and each
+# ceiling worker one; the harness itself needs one more connection at a time (folding, checking the storm).
+SERVER_CONNECTIONS = WORKERS * POOL_SIZE * 3
 STORM_TIMEOUT = 240
 SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory")
 # Only these need the backend, the ceiling app, the fake WeChat server and Redis.
@@ -79,6 +82,13 @@ async def recreate_database(flush_redis: bool) -> None:
 
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
+        if flush_redis:
+            # Past this, a connection the harness opens between scenarios is refused ("too many clients").
+            allowed = int(await conn.fetchval("SHOW max_connections"))
+            if SERVER_CONNECTIONS + 2 > allowed:
+                raise SystemExit(f"PostgreSQL allows {allowed} connections; the servers may hold "
+                                 f"{SERVER_CONNECTIONS} and the harness needs 2 more: raise max_connections "
+                                 f"or lower POOL_SIZE in {Path(__file__).name}")
         await conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         await conn.execute(f"CREATE DATABASE {BENCH_DB}")
     finally:
