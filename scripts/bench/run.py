@@ -176,12 +176,19 @@ class Server:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)
+            # The main process only, as `docker stop` does: it stops its workers in order. Signalled all at once,
+            # the workers were cut short while closing their pools ("Task was destroyed but it is pending").
+            self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
+                pass
+        if self.proc:
+            try:  # whatever of its group is still there
                 os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
         if getattr(self, "log_file", None):
             self.log_file.close()
 
