@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
@@ -61,16 +62,18 @@ async def _remind_then_escalate(settings: Settings, order: Order, at: datetime, 
             counts["escalated"] += claimed
 
 
-async def sweep(settings: Settings, at: datetime | None = None) -> dict:
-    """One pass over overdue orders; returns what it did."""
+async def sweep(settings: Settings, at: datetime | None = None, batch: int = 500) -> dict:
+    """One pass over up to `batch` overdue orders, oldest deadline first; returns what it did."""
     # One zone for every stored time: SQLite compares them as text.
     at = (at or now()).astimezone(CHINA)
     counts = {"reminded": 0, "escalated": 0, "timed_out": 0, "claims_expired": 0}
+    # An order still waiting for its admins after the escalation has nothing left to send: left in, such
+    # orders would fill every batch and newer overdue orders would never be reminded.
     overdue = await Order.filter(
+        Q(status__in=[OrderStatus.DISPATCHED.value, OrderStatus.PUBLISHED.value])
+        | Q(status__in=[status.value for status in WAITING_FOR_ADMINS], escalated_at__isnull=True),
         due_at__lte=at,
-        status__in=[OrderStatus.SUBMITTED.value, OrderStatus.ACCEPTED.value, OrderStatus.DISPATCHED.value,
-                    OrderStatus.PUBLISHED.value],
-    ).order_by("due_at").limit(500)
+    ).order_by("due_at").limit(batch)
     for order in overdue:
         try:
             if order.status in WAITING_FOR_ADMINS:

@@ -78,3 +78,23 @@ async def test_a_board_order_nobody_claims_returns_to_the_dispatchers_after_its_
     swept = await sweeper.sweep(settings, at(11, 5, 18, 1, year=2026))
     assert swept["claims_expired"] == 1
     assert (await Order.get(id=order["id"])).status == "accepted"
+
+
+async def test_orders_escalated_long_ago_do_not_keep_a_newer_overdue_order_from_its_reminder(app, client):
+    settings = app.ctx.settings
+    farmer = await login(client, "stuck-farmer")
+    county = await admin_tokens(client, "stuck-county", Role.LOCAL_ADMIN, WUCHANG)
+    await admin_tokens(client, "stuck-province", Role.PROVINCE_ADMIN, PROVINCE)
+    with frozen(at(3, 4, 9, year=2024)):  # Monday: due on Wednesday 6 March
+        for _ in range(3):
+            await place_order(client, farmer)
+    assert (await sweeper.sweep(settings, at(3, 6, 10, year=2024)))["reminded"] == 3
+    assert (await sweeper.sweep(settings, at(3, 7, 10, 1, year=2024)))["escalated"] == 3
+    with frozen(at(3, 7, 9, year=2024)):  # Thursday: due on Monday 11 March
+        newer = await place_order(client, farmer)
+
+    # The three still wait for their admins, and their deadlines come first.
+    swept = await sweeper.sweep(settings, at(3, 11, 10, year=2024), batch=2)
+    assert swept["reminded"] == 1
+    assert (await Order.get(id=newer["id"])).reminded_at == at(3, 11, 10, year=2024)
+    assert await Notification.filter(user_id=county["user"]["id"], event="reminder", order_id=newer["id"]).count() == 1
