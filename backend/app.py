@@ -99,13 +99,15 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
             from functools import partial
 
             from backend.infra.periodic import PeriodicJobs
-            from backend.services import figure_rollups, outbox, sweeper
+            from backend.services import feedback, figure_rollups, outbox, sweeper
 
             res = app.ctx.resources
             jobs = PeriodicJobs(res.redis)
             jobs.register("outbox", settings.outbox_interval_seconds, partial(outbox.drain, res),
                           lock_ttl=int(outbox.LEASE.total_seconds()))
-            jobs.register("order-sweeper", settings.sweeper_interval_seconds, partial(sweeper.sweep, settings))
+            jobs.register("order-sweeper", settings.sweeper_interval_seconds, partial(sweeper.sweep_orders, settings))
+            jobs.register("rating-sweeper", settings.rating_sweep_interval_seconds,
+                          partial(feedback.sweep_ratings, settings))
             jobs.register("figure-fold", settings.figure_fold_interval_seconds, figure_rollups.fold)
             jobs.start(app)
             app.ctx.jobs = jobs

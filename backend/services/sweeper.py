@@ -63,6 +63,18 @@ async def _remind_then_escalate(settings: Settings, order: Order, at: datetime, 
 
 
 async def sweep(settings: Settings, at: datetime | None = None, batch: int = 500) -> dict:
+    """Overdue orders, then rating reminders and follow-ups, in one pass; returns what it did.
+
+    The server runs the two as separate periodic jobs (sweep_orders every minute, the ratings less often).
+    """
+    from backend.services.feedback import sweep_ratings
+
+    counts = await sweep_orders(settings, at, batch)
+    counts.update(await sweep_ratings(settings, at))
+    return counts
+
+
+async def sweep_orders(settings: Settings, at: datetime | None = None, batch: int = 500) -> dict:
     """One pass over up to `batch` overdue orders, oldest deadline first; returns what it did."""
     # One zone for every stored time: SQLite compares them as text.
     at = (at or now()).astimezone(CHINA)
@@ -87,7 +99,4 @@ async def sweep(settings: Settings, at: datetime | None = None, batch: int = 500
         except AppError as exc:
             # Someone acted on the order while we looked at it: nothing left to do.
             log.info("sweeper skipped order %s: %s", order.id, exc.code)
-    from backend.services.feedback import sweep_ratings
-
-    counts.update(await sweep_ratings(settings, at))
     return counts
