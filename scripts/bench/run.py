@@ -76,19 +76,29 @@ def bench_env(jwt_keys: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- database and data
 
 
+async def check_connection_budget() -> None:
+    """Refuse to start when the servers could take every connection PostgreSQL allows.
+
+    Past that, a connection the harness opens between scenarios is refused ("too many clients").
+    """
+    import asyncpg
+
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        allowed = int(await conn.fetchval("SHOW max_connections"))
+    finally:
+        await conn.close()
+    if SERVER_CONNECTIONS + 2 > allowed:
+        raise SystemExit(f"PostgreSQL allows {allowed} connections; the servers may hold {SERVER_CONNECTIONS} and "
+                         f"the harness needs 2 more: raise max_connections or lower POOL_SIZE in {Path(__file__).name}")
+
+
 async def recreate_database(flush_redis: bool) -> None:
     import asyncpg
     import redis.asyncio as aioredis
 
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
-        if flush_redis:
-            # Past this, a connection the harness opens between scenarios is refused ("too many clients").
-            allowed = int(await conn.fetchval("SHOW max_connections"))
-            if SERVER_CONNECTIONS + 2 > allowed:
-                raise SystemExit(f"PostgreSQL allows {allowed} connections; the servers may hold "
-                                 f"{SERVER_CONNECTIONS} and the harness needs 2 more: raise max_connections "
-                                 f"or lower POOL_SIZE in {Path(__file__).name}")
         await conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         await conn.execute(f"CREATE DATABASE {BENCH_DB}")
     finally:
@@ -111,6 +121,14 @@ async def fold_figures() -> dict:
         return {"queued_rows": queued, "seconds": round(time.perf_counter() - started, 2)}
     finally:
         await conn.close()
+
+
+def fold_after(scenario: dict) -> None:
+    """Fold what `scenario` queued, and say in its note how long that took."""
+    fold = scenario["figure_fold"] = asyncio.run(fold_figures())
+    scenario["note"] = "; ".join(filter(None, [scenario.get("note"), (
+        f"afterwards, folding the {fold['queued_rows']:,} figure changes it queued took {fold['seconds']} s")]))
+    log(f"folded what {scenario['name']} queued for the figure rollups: {fold}")
 
 
 async def note_sites(pool) -> None:
@@ -493,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
               "machine": report_mod.machine(), "versions": report_mod.versions(PYTHON), "scenarios": []}
 
     log(f"recreating {BENCH_DB}" + (f" and flushing {BENCH_REDIS}" if servers_needed else ""))
+    if servers_needed:
+        asyncio.run(check_connection_budget())
     asyncio.run(recreate_database(flush_redis=servers_needed))
     plan = asyncio.run(prepare_data(settings, scale))
     report["data"] = plan.counts
@@ -538,10 +558,7 @@ def main(argv: list[str] | None = None) -> int:
                          wrk_commands)
             scenarios.append(throughput_scenario("checkin", "check-in (fresh code, distinct order/expert)", result,
                                                  "raw INSERT", base, 0.5, 250))
-            fold = scenarios[-1]["figure_fold"] = asyncio.run(fold_figures())
-            scenarios[-1]["note"] = "; ".join(filter(None, [scenarios[-1].get("note"), (
-                f"afterwards, folding the {fold['queued_rows']:,} figure changes it queued took {fold['seconds']} s")]))
-            log(f"folding the check-ins into the figure rollups: {fold}")
+            fold_after(scenarios[-1])
         if "list" in only:
             base = ceiling_for("select")
             result = wrk("list", BACKEND_PORT, reqfiles.list_requests(
@@ -581,8 +598,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                               if storm.get("error") else ""))
             log(f"storm: {storm['requests']} requests in {storm['elapsed_s']} s, p99 {storm['p99_ms']} ms, {checked}")
             scenarios.append(scenario)
-            fold = scenario["figure_fold"] = asyncio.run(fold_figures())
-            scenario["note"] += f"; afterwards, folding its {fold['queued_rows']:,} figure changes took {fold['seconds']} s"
+            fold_after(scenario)
         # Last: the orders' notifications keep the outbox sending for minutes, which would load what follows.
         if "order" in only:
             base = ceiling_for("insert")
