@@ -14,7 +14,7 @@ from sanic_ext import Extend
 
 from backend.config import Settings
 from backend.errors import AppError, ServiceUnavailable
-from backend.infra import metrics
+from backend.infra import jsonio, metrics
 from backend.infra.logging import configure_logging, request_id_var
 from backend.infra.resources import Resources
 
@@ -66,7 +66,7 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
     """Build the app. Pass open `resources` to share them across apps (tests)."""
     settings.check()
     configure_logging(settings.log_json, logging.getLevelName(settings.log_level.upper()))
-    app = Sanic(name, env_prefix="SANIC_UNUSED_")
+    app = Sanic(name, env_prefix="SANIC_UNUSED_", dumps=jsonio.dumps, loads=jsonio.loads)
     app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_UI_DEFAULT = "swagger"

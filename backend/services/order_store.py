@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from backend.domain import regions
+from backend.infra import jsonio
 from backend.infra.clock import CHINA
 from backend.infra.db import raw_connection
 from backend.services import order_views
@@ -75,9 +76,9 @@ def _order(row) -> SimpleNamespace:
     for name in _TIMES:
         if values[name] is not None:
             values[name] = values[name].astimezone(CHINA)
-    values["photo_ids"] = json.loads(values["photo_ids"]) if isinstance(values["photo_ids"], str) \
+    values["photo_ids"] = jsonio.loads(values["photo_ids"]) if isinstance(values["photo_ids"], str) \
         else values["photo_ids"]
-    items = json.loads(values.pop("items_json") or "[]")
+    items = jsonio.loads(values.pop("items_json") or "[]")
     values["items"] = [SimpleNamespace(item_code=code, item_name=name, category_name=category)
                        for code, name, category in items]
     # A just-placed order has no expert, and its statement returns no expert columns.

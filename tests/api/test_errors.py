@@ -49,3 +49,28 @@ async def test_openapi_documents_request_bodies_and_required_fields(client):
     assert body["required"] is True
     assert schema["required"] == ["code"]
     assert schema["properties"]["code"]["maxLength"] == 128
+
+
+async def test_not_a_number_is_not_json_and_is_refused_like_any_malformed_body(client):
+    # json.loads would take NaN and hand pydantic a float that is no coordinate at all.
+    _, response = await client.post(
+        "/api/v1/auth/wechat-login", content=b'{"code": NaN}', headers={"content-type": "application/json"}
+    )
+    assert response.status == 422
+    assert response.json["error"]["fields"] == {"body": "JSON 格式错误"}
+
+
+async def test_answers_carry_chinese_as_utf8_not_escapes(client):
+    _, response = await client.get("/api/v1/no-such-thing")
+    assert "找不到该地址".encode() in response.body
+    assert b"\\u" not in response.body
+    assert response.headers["content-type"].startswith("application/json")
+
+
+def test_the_codec_writes_non_string_keys_as_strings_as_the_standard_library_does():
+    import json
+
+    from backend.infra import jsonio
+
+    value = {2026: {"月": [1, 2.5, None, True]}, "x": "专家"}
+    assert jsonio.loads(jsonio.dumps(value)) == json.loads(json.dumps(value))
