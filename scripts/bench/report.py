@@ -111,6 +111,27 @@ def table_rows(scenarios: list[dict]) -> list[list[str]]:
     return rows
 
 
+def cpu_section(scenarios: list[dict]) -> list[str]:
+    """CPU per request of each side, for each throughput scenario and the ceiling run beside it."""
+    measured = [s for s in scenarios if s.get("cpu") and s.get("ceiling_cpu")]
+    if not measured:
+        return []
+
+    def row(label: str, cpu: dict, ratio: str) -> str:
+        sides = " | ".join(_fmt(cpu.get(f"{side}_us")) for side in ("app", "postgres", "redis", "wrk", "total"))
+        return f"| {label} | {sides} | {ratio} |"
+
+    lines = ["## CPU per request", "",
+             "Microseconds of CPU per request, from /proc, over each wrk run. Waiting for the CPU is not counted, "
+             "so these move far less between runs than throughput does. CPU ratio: the ceiling's total over the "
+             "scenario's.", "",
+             "| run | app | PostgreSQL | Redis | wrk | total | CPU ratio |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for s in measured:
+        lines.append(row(s["label"], s["cpu"], f"{s['cpu_ratio']:.3f}"))
+        lines.append(row(f"ceiling beside it ({s['ceiling']})", s["ceiling_cpu"], "—"))
+    return lines + [""]
+
+
 def markdown(report: dict) -> str:
     m, v = report["machine"], report["versions"]
     lines = [
@@ -142,6 +163,7 @@ def markdown(report: dict) -> str:
         *["| " + " | ".join(row) + " |" for row in table_rows(report["scenarios"])],
         "",
     ]
+    lines += cpu_section(report["scenarios"])
     notes = [f"- **{s['label']}**: {s['note']}" for s in report["scenarios"] if s.get("note")]
     if notes:
         lines += ["## Notes", "", *notes, ""]

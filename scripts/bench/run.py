@@ -7,7 +7,9 @@
 Scenarios: checkin, order, list, storm, figures, recommendations, memory (memory is measured
 after whatever ran). Every throughput is reported with the ratio to the machine's own ceiling:
 a minimal Sanic app doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured
-on the same machine minutes apart, with the same workers and pool size.
+on the same machine minutes apart, with the same workers and pool size. Each of those runs is
+also charged with the CPU per request of the app, PostgreSQL, Redis and wrk (cpu.py), which the
+machine's other load moves far less than throughput.
 
 Outputs: scripts/bench/out/report.{md,json}, the request files and the servers' logs.
 """
@@ -36,6 +38,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import cpu  # noqa: E402
 import datagen  # noqa: E402
 import reqfiles  # noqa: E402
 import report as report_mod  # noqa: E402
@@ -255,12 +258,15 @@ def port_free(port: int) -> bool:
 # --------------------------------------------------------------------------- wrk
 
 
-def wrk(name: str, port: int, requests: list[reqfiles.Request], duration: int, commands: list[str]) -> dict:
+def wrk(name: str, port: int, requests: list[reqfiles.Request], duration: int, commands: list[str],
+        app_pids: list[int] | None = None) -> dict:
+    """One wrk run; with `app_pids`, also the CPU per request of the app, PostgreSQL, Redis and wrk."""
     path = OUT / "requests" / f"{name}.tsv"
     reqfiles.write(path, requests)
     cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
            "-s", str(HERE / "replay.lua"), f"http://127.0.0.1:{port}"]
     commands.append(f"BENCH_REQUESTS={path.relative_to(ROOT)} BENCH_THREADS={WRK_THREADS} " + " ".join(cmd))
+    meter = cpu.CpuMeter(app_pids) if app_pids else None
     out = subprocess.run(cmd, env=os.environ | {"BENCH_REQUESTS": str(path), "BENCH_THREADS": str(WRK_THREADS)},
                          capture_output=True, text=True, timeout=duration + 120)
     (OUT / f"wrk-{name}.txt").write_text(out.stdout + out.stderr)
@@ -277,8 +283,10 @@ def wrk(name: str, port: int, requests: list[reqfiles.Request], duration: int, c
               "max_ms": raw["max_us"] / 1000, "requests": raw["requests"], "statuses": raw["statuses"],
               "socket_errors": raw["errors"], "error_rate": round(bad / max(1, raw["requests"]), 4),
               "wraps": raw["wraps"], "request_lines": raw["lines"]}
+    if meter is not None:
+        result["cpu"] = meter.per_request(raw["requests"])
     log(f"{name}: {result['throughput_rps']} req/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
-        f"statuses {raw['statuses']}, wraps {raw['wraps']}")
+        f"statuses {raw['statuses']}, wraps {raw['wraps']}" + (f", CPU µs/request {result['cpu']}" if meter else ""))
     return result
 
 
@@ -287,6 +295,10 @@ def throughput_scenario(name: str, label: str, result: dict, ceiling_name: str, 
     scenario = {"name": name, "label": label, **result, "ceiling": ceiling_name,
                 "ceiling_rps": ceiling["throughput_rps"], "ceiling_p99_ms": ceiling["p99_ms"],
                 "ratio": round(result["ok_rps"] / ceiling["throughput_rps"], 3)}
+    if result.get("cpu") and ceiling.get("cpu"):
+        # The same comparison by CPU per request, which the machine's other load moves far less than throughput.
+        scenario["ceiling_cpu"] = ceiling["cpu"]
+        scenario["cpu_ratio"] = round(ceiling["cpu"]["total_us"] / max(1, result["cpu"]["total_us"]), 3)
     scenario["targets"] = [{"metric": "ratio", "op": ">=", "bound": min_ratio}]
     if max_p99 is not None:
         scenario["targets"].append({"metric": "p99_ms", "op": "<=", "bound": max_p99})
@@ -541,28 +553,35 @@ def main(argv: list[str] | None = None) -> int:
         ceilings: dict[str, dict] = {}
         wrk_commands: list[str] = []
 
+        def backend_pids() -> list[int]:
+            return [backend.proc.pid] + [pid for pid, _ in backend.worker_pids()]
+
+        def ceiling_pids() -> list[int]:
+            return [ceiling.proc.pid] + [pid for pid, _ in ceiling.worker_pids()]
+
         def ceiling_for(kind: str) -> dict:
             # Measured right before the scenario it scales, so drift on the shared machine cancels out.
             if kind == "insert":
                 ceilings[kind] = wrk("ceiling-insert", CEILING_PORT, reqfiles.ceiling_insert_requests(
-                    plan.checkin_pool, 200_000), duration, wrk_commands)
+                    plan.checkin_pool, 200_000), duration, wrk_commands, ceiling_pids())
             else:
                 ceilings[kind] = wrk("ceiling-select", CEILING_PORT, reqfiles.ceiling_select_requests(
-                    max_order, 200_000), duration, wrk_commands)
+                    max_order, 200_000), duration, wrk_commands, ceiling_pids())
             return ceilings[kind]
 
         if "checkin" in only:
             base = ceiling_for("insert")
             asyncio.run(note_sites(plan.checkin_pool))
             result = wrk("checkin", BACKEND_PORT, reqfiles.checkin_requests(plan.checkin_pool, signer), duration,
-                         wrk_commands)
+                         wrk_commands, backend_pids())
             scenarios.append(throughput_scenario("checkin", "check-in (fresh code, distinct order/expert)", result,
                                                  "raw INSERT", base, 0.5, 250))
             fold_after(scenarios[-1])
         if "list" in only:
             base = ceiling_for("select")
             result = wrk("list", BACKEND_PORT, reqfiles.list_requests(
-                [plan.expert_user[e] for e in plan.list_experts], signer, 200_000), duration, wrk_commands)
+                [plan.expert_user[e] for e in plan.list_experts], signer, 200_000), duration, wrk_commands,
+                backend_pids())
             scenarios.append(throughput_scenario("list", "expert's assignment list (20 rows)", result,
                                                  "raw PK SELECT", base, 0.5, 250))
         if "storm" in only:
@@ -603,7 +622,8 @@ def main(argv: list[str] | None = None) -> int:
         if "order" in only:
             base = ceiling_for("insert")
             result = wrk("order", BACKEND_PORT, reqfiles.order_requests(
-                plan.requester_user_ids, plan.villages, plan.items, signer, 60_000), duration, wrk_commands)
+                plan.requester_user_ids, plan.villages, plan.items, signer, 60_000), duration, wrk_commands,
+                backend_pids())
             scenarios.append(throughput_scenario("order", "placing an order (Idempotency-Key)", result,
                                                  "raw INSERT", base, 0.4, None))
         if only & {"checkin", "order", "list", "storm", "memory"}:

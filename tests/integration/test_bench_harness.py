@@ -7,6 +7,7 @@ valid for the real schema and the real API, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench"
 sys.path.insert(0, str(BENCH))
 
+import cpu  # noqa: E402
 import datagen  # noqa: E402
 import reqfiles  # noqa: E402
 import report  # noqa: E402
@@ -121,3 +123,60 @@ def test_the_report_judges_each_target_and_writes_markdown_and_json(tmp_path):
     assert "| scenario | measured | ceiling | ratio | target | result |" in markdown
     assert "| check-in | 600 req/s" in markdown and "PASS" in markdown and "FAIL" in markdown
     assert "skipped" in markdown and "nproc" in markdown and "python scripts/bench/run.py --quick" in markdown
+
+
+_BURN = """
+import sys, time
+sys.stdin.readline()
+start = time.process_time()
+while time.process_time() - start < 0.3:
+    pass
+print("done", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_cpu_meter_charges_each_process_with_the_cpu_it_spent_during_the_run():
+    child = subprocess.Popen([sys.executable, "-c", _BURN], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        meter = cpu.CpuMeter([child.pid])
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "done"
+        # Still running: charged as the app, from /proc; not yet waited for, so nothing as wrk.
+        per = meter.per_request(2)
+        assert 0.28 / 2 * 1e6 <= per["app_us"] <= 1.0 / 2 * 1e6
+        assert per["wrk_us"] < 0.1 / 2 * 1e6
+        assert per["total_us"] == sum(per[f"{side}_us"] for side in cpu.SIDES)
+    finally:
+        child.stdin.close()
+        child.wait(10)
+    # Waited for, it counts as a child of the harness, which is how wrk's own CPU is charged.
+    assert meter.seconds()["wrk"] >= 0.28
+
+
+def test_the_report_shows_cpu_per_request_beside_the_ceiling(tmp_path):
+    data = fake_report()
+    checkin = next(s for s in data["scenarios"] if s["name"] == "checkin")
+    checkin |= {"cpu": {"app_us": 900, "postgres_us": 700, "redis_us": 50, "wrk_us": 70, "total_us": 1720},
+                "ceiling_cpu": {"app_us": 200, "postgres_us": 120, "redis_us": 0, "wrk_us": 80, "total_us": 400},
+                "cpu_ratio": 0.233}
+    _, md_path = report.write(data, tmp_path)
+    markdown = md_path.read_text(encoding="utf-8")
+    assert "| check-in | 900 | 700 | 50 | 70 | 1,720 | 0.233 |" in markdown
+    assert "| ceiling beside it (raw INSERT) | 200 | 120 | 0 | 80 | 400 | — |" in markdown
+
+
+def test_a_throughput_scenario_takes_its_cpu_ratio_from_the_ceiling_run_beside_it():
+    import run
+
+    wrk_result = {"throughput_rps": 500.0, "ok_rps": 500.0, "p99_ms": 90.0, "wraps": 0,
+                  "cpu": {"app_us": 1000, "postgres_us": 800, "redis_us": 50, "wrk_us": 150, "total_us": 2000}}
+    ceiling = {"throughput_rps": 5000.0, "p99_ms": 20.0,
+               "cpu": {"app_us": 200, "postgres_us": 120, "redis_us": 0, "wrk_us": 80, "total_us": 400}}
+    scenario = run.throughput_scenario("checkin", "check-in", wrk_result, "raw INSERT", ceiling, 0.5, 250)
+    assert scenario["ratio"] == 0.1 and scenario["cpu_ratio"] == 0.2
+    assert scenario["ceiling_cpu"] == ceiling["cpu"]
+    without = run.throughput_scenario("checkin", "check-in", wrk_result | {"cpu": None}, "raw INSERT", ceiling, 0.5,
+                                      250)
+    assert "cpu_ratio" not in without
