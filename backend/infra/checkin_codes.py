@@ -16,6 +16,7 @@ import jwt
 
 from backend.errors import AppError
 from backend.infra import clock
+from backend.infra.jwt_header import secret_for, unverified_header
 
 ALGORITHM = "HS256"
 AUDIENCE = "zjfw:checkin"
@@ -69,11 +70,10 @@ class CheckinCodec:
 
     def verify(self, token: str, order_id: int, now: float | None = None) -> CheckinCode:
         """The code's claims, or which of expired / invalid / other order it is."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise CodeInvalid() from None
-        secret = self._keys.get(header.get("kid", ""))
+        header = unverified_header(token)
+        if header is None:
+            raise CodeInvalid()
+        secret = secret_for(header, self._keys)
         if header.get("alg") != ALGORITHM or secret is None:
             raise CodeInvalid()
         try:

@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 
 from backend.errors import RefreshTokenReused, TokenExpired, TokenInvalid
 from backend.infra import keys
+from backend.infra.jwt_header import secret_for, unverified_header
 
 ALGORITHM = "HS256"
 
@@ -79,13 +80,12 @@ class AccessTokenCodec:
         return claims
 
     def _verify(self, token: str) -> tuple[AccessClaims, int]:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise TokenInvalid() from exc
+        header = unverified_header(token)
+        if header is None:
+            raise TokenInvalid()
         if header.get("alg") != ALGORITHM:
             raise TokenInvalid("登录凭证的签名算法不被接受，请重新登录")
-        secret = self._keys.get(header.get("kid", ""))
+        secret = secret_for(header, self._keys)
         if secret is None:
             raise TokenInvalid()
         try:

@@ -46,6 +46,7 @@ from backend.domain.visits import Fence, Placement, Position
 from backend.errors import AppError, Forbidden, NotFound, OutOfRegion, ValidationFailed
 from backend.infra import qr
 from backend.infra.clock import CHINA, now
+from backend.infra.jwt_header import secret_for, unverified_header
 from backend.infra.tokens import AccessClaims
 from backend.models import AuditRecord, BaseAttendance, ExpertProfile, LedgerEntry, Region, ServiceBase
 from backend.services.order_views import expert_profile_of
@@ -91,11 +92,10 @@ def sign_code(settings: Settings, base_id: int, version: int) -> str:
 
 def read_code(settings: Settings, token: str) -> tuple[int, int]:
     """(base id, code version) of a genuine base code, or BaseCodeInvalid."""
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError:
-        raise BaseCodeInvalid() from None
-    secret = dict(settings.signing_keys).get(header.get("kid", ""))
+    header = unverified_header(token)
+    if header is None:
+        raise BaseCodeInvalid()
+    secret = secret_for(header, dict(settings.signing_keys))
     if header.get("alg") != ALGORITHM or secret is None:
         raise BaseCodeInvalid()
     try:

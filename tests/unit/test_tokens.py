@@ -60,3 +60,50 @@ def test_a_refused_token_is_not_remembered_and_the_memory_stays_bounded():
     assert len(codec._verified) == 3
     # The oldest fell out and is simply verified again.
     assert codec.verify(tokens[0]).user_id == 1
+
+
+def _with_header(token: str, header: object) -> str:
+    import base64
+    import json
+
+    head = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    return head + "." + token.split(".", 1)[1]
+
+
+def test_the_header_is_read_from_the_first_segment_alone():
+    from backend.infra.jwt_header import secret_for, unverified_header
+
+    codec = AccessTokenCodec([("k2", "b" * 44), ("k1", "a" * 44)], 900)
+    header = unverified_header(codec.issue(1, "expert", None, "f"))
+    assert header == {"alg": "HS256", "kid": "k2", "typ": "JWT"}
+    assert secret_for(header, {"k2": "secret"}) == "secret"
+    assert secret_for({"kid": ["k2"]}, {"k2": "secret"}) is None
+    for junk in ("", "abc", "!!!.x.y", "a.b.c", "W10.x.y", "eyJhbGciOiJIUzI1NiJ9==.x.y", "é.x.y"):
+        assert unverified_header(junk) is None, junk
+
+
+@pytest.mark.parametrize("header", [{"alg": "HS256", "kid": ["k1"]}, {"alg": "HS256", "kid": "k9"}, [1, 2],
+                                    {"alg": "HS256"}])
+def test_a_token_whose_header_names_no_known_key_is_refused_by_every_codec(header):
+    from backend.infra.checkin_codes import CheckinCodec, CodeInvalid
+    from backend.config import Settings
+    from backend.services.bases import BaseCodeInvalid, read_code, sign_code
+
+    keys = [("k1", "a" * 44)]
+    access = AccessTokenCodec(keys, 900)
+    with pytest.raises(TokenInvalid):
+        access.verify(_with_header(access.issue(1, "expert", None, "f"), header))
+    codes = CheckinCodec(keys, 60)
+    with pytest.raises(CodeInvalid):
+        codes.verify(_with_header(codes.issue(7)[0], header), 7)
+    settings = Settings(jwt_keys="k1:" + "a" * 44)
+    with pytest.raises(BaseCodeInvalid):
+        read_code(settings, _with_header(sign_code(settings, 3, 1), header))
+
+
+def test_a_token_with_a_good_header_and_a_forged_body_is_still_refused():
+    codec = AccessTokenCodec([("k1", "a" * 44)], 900)
+    mine, theirs = codec.issue(1, "expert", None, "f"), codec.issue(2, "province_admin", "23", "g")
+    head, _, signature = mine.split(".")
+    with pytest.raises(TokenInvalid):
+        codec.verify(".".join([head, theirs.split(".")[1], signature]))
