@@ -1,4 +1,5 @@
 from tortoise import fields
+from tortoise.indexes import PartialIndex
 from tortoise.models import Model
 
 
@@ -37,6 +38,10 @@ class Visit(Model):
     flags = fields.JSONField(default=list)
     region_code = fields.CharField(max_length=12, db_index=True)
     rating_reminded_at = fields.DatetimeField(null=True)
+    # Set once the visit is rated, followed up or rejected, which never comes undone, so the rating sweep reads
+    # only the visits still waiting (the partial index below) instead of every visit ever made. Only the sweep
+    # sets it (feedback.sweep_ratings); until it has, a visit is merely looked at once more.
+    feedback_settled = fields.BooleanField(default=False, db_default=False)
     review_reason = fields.CharField(max_length=300, null=True)
     reviewed_by_id = fields.BigIntField(null=True)
     reviewed_at = fields.DatetimeField(null=True)
@@ -44,6 +49,8 @@ class Visit(Model):
 
     class Meta:
         table = "visit"
+        indexes = [PartialIndex(fields=("check_out_at",), condition={"feedback_settled": False},
+                                name="visit_feedback_unsettled")]
 
 
 class ServiceLog(Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -196,11 +197,25 @@ async def close_follow_up(claims: AccessClaims, follow_up_id: int, outcome: str,
     return follow_up_view(item)
 
 
+# A visit rated, followed up or rejected stays so: it is settled once, and the sweep reads only the rest
+# through the partial index visit_feedback_unsettled (migration 0011 settled the visits before it).
+SETTLE = """
+UPDATE visit SET feedback_settled = TRUE
+WHERE feedback_settled = FALSE
+  AND (status = 'rejected'
+       OR EXISTS (SELECT 1 FROM rating r WHERE r.visit_id = visit.id)
+       OR EXISTS (SELECT 1 FROM follow_up f WHERE f.visit_id = visit.id))
+"""
+
+
 async def sweep_ratings(settings: Settings, at: datetime | None = None) -> dict:
     """Remind requesters a day after a visit; after a week without a rating, queue a follow-up."""
     at = (at or now()).astimezone(CHINA)
+    await connections.get("default").execute_query(SETTLE)
     counts = {"rating_reminders": 0, "followed_up": 0}
-    unrated = Visit.filter(check_out_at__isnull=False, rating=None, follow_up=None).exclude(status="rejected")
+    # Rated or followed up since the statement above: still checked here, so the passes never need the flag.
+    unrated = Visit.filter(feedback_settled=False, check_out_at__isnull=False, rating=None, follow_up=None) \
+        .exclude(status="rejected")
     # Counted from when the server learned of the visit too: an offline visit uploaded days late
     # gets the same week to be rated as any other.
     for visit in await unrated.filter(check_out_at__lte=at - FOLLOW_UP_AFTER, created_at__lte=at - FOLLOW_UP_AFTER) \

@@ -363,15 +363,23 @@ class Generator:
                 status = _pick(rng, (("completed", 0.85), ("flagged", 0.05), ("approved", 0.07),
                                      ("rejected", 0.03)))
                 flags = [] if status == "completed" else ["too_short"] if minutes < 30 else ["out_of_area"]
+                checked_out = check_in + timedelta(minutes=minutes)
+                rated = rng.random() < s.rated_share
+                overall = _pick(rng, RATING_MIX) if rated else None
+                # What the rating sweeper has left behind by now: unrated visits reminded after a day and
+                # followed up after a week, low ratings followed up; most follow-ups long closed.
+                followed_up = status != "rejected" and (overall is None or overall < PASSING_RATING) \
+                    and checked_out < self.now - timedelta(days=7)
                 yield "visit", {
                     "id": visit_id, "order_id": order_id, "expert_id": expert_id, "source": "scan",
-                    "status": status, "check_in_at": check_in, "check_out_at": check_in + timedelta(minutes=minutes),
+                    "status": status, "check_in_at": check_in, "check_out_at": checked_out,
                     "duration_minutes": minutes, "in_latitude": lat, "in_longitude": lng, "in_accuracy": 15.0,
                     "in_distance_m": rng.randint(5, 400), "out_latitude": lat, "out_longitude": lng,
                     "out_accuracy": 20.0, "out_distance_m": rng.randint(5, 400), "check_in_code": f"bench-in-{visit_id}",
                     "check_out_code": f"bench-out-{visit_id}", "open_key": None, "flags": json.dumps(flags),
                     "region_code": region, "created_at": check_in,
                     "rating_reminded_at": check_in + timedelta(days=1, minutes=minutes),
+                    "feedback_settled": rated or followed_up or status == "rejected",
                 }
                 ledger_status = {"completed": "counted", "approved": "counted", "flagged": "pending",
                                  "rejected": "withheld"}[status]
@@ -381,13 +389,7 @@ class Generator:
                     "hours": Decimal(minutes * 100 // 60) / 100, "source": "scan", "status": ledger_status,
                     "region_code": region, "created_at": check_in + timedelta(minutes=minutes),
                 }
-                checked_out = check_in + timedelta(minutes=minutes)
-                rated = rng.random() < s.rated_share
-                overall = _pick(rng, RATING_MIX) if rated else None
-                # What the rating sweeper has left behind by now: unrated visits reminded after a day and
-                # followed up after a week, low ratings followed up; most follow-ups long closed.
-                if status != "rejected" and (overall is None or overall < PASSING_RATING) \
-                        and checked_out < self.now - timedelta(days=7):
+                if followed_up:
                     closed = rng.random() < 0.9
                     yield "follow_up", {
                         "id": self._id("follow_up"), "visit_id": visit_id, "order_id": order_id,

@@ -6,7 +6,7 @@ import pytest
 
 from backend.domain.roles import Role
 from backend.infra.clock import frozen, now
-from backend.models import FollowUp, LedgerEntry, Notification, Order
+from backend.models import FollowUp, LedgerEntry, Notification, Order, Visit
 from backend.services import sweeper
 from support.auth import bearer, login
 from support.factories import FANGZHENG, MINLE_POINT, admin_tokens, expert_tokens, scheduled_order, visit_times
@@ -159,6 +159,37 @@ async def test_no_rating_gets_a_reminder_after_a_day_and_a_follow_up_after_a_wee
     assert counts["followed_up"] == 1
     assert (await FollowUp.get(visit_id=visited["visit"]["id"])).reason == "no_rating"
     assert (await sweeper.sweep(settings, now() + timedelta(days=9)))["followed_up"] == 0
+
+
+async def settled(visited) -> bool:
+    return (await Visit.get(id=visited["visit"]["id"])).feedback_settled
+
+
+async def test_a_rated_visit_is_settled_by_the_next_sweep_and_never_reminded(app, client, visited):
+    settings = app.ctx.settings
+    await sweeper.sweep(settings, now() + timedelta(hours=1))
+    assert not await settled(visited)  # checked out, waiting for its rating
+    await rate(client, visited, GOOD)
+    assert not await settled(visited)  # only the sweep settles
+    counts = await sweeper.sweep(settings, now() + timedelta(days=8))
+    assert (counts["rating_reminders"], counts["followed_up"]) == (0, 0)
+    assert await settled(visited)
+
+
+async def test_a_visit_followed_up_for_want_of_a_rating_is_settled_on_the_following_pass(app, client, visited):
+    settings = app.ctx.settings
+    assert (await sweeper.sweep(settings, now() + timedelta(days=8)))["followed_up"] == 1
+    assert not await settled(visited)
+    await sweeper.sweep(settings, now() + timedelta(days=8, minutes=10))
+    assert await settled(visited)
+
+
+async def test_a_rejected_visit_is_settled_without_a_reminder(app, client, visited):
+    settings = app.ctx.settings
+    await Visit.filter(id=visited["visit"]["id"]).update(status="rejected")
+    counts = await sweeper.sweep(settings, now() + timedelta(days=8))
+    assert (counts["rating_reminders"], counts["followed_up"]) == (0, 0)
+    assert await settled(visited)
 
 
 async def test_the_requester_confirms_the_problem_solved_and_the_order_closes(client, visited):

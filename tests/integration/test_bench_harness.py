@@ -47,6 +47,22 @@ async def test_generated_data_has_every_table_the_scenarios_read(plan):
     assert plan.counts["visit"] == scale.visits
 
 
+async def test_generated_visits_are_settled_as_the_rating_sweep_would_settle_them(plan):
+    from tortoise import connections
+
+    from backend.models import Visit
+    from backend.services.feedback import SETTLE
+
+    settled = await Visit.filter(feedback_settled=True).count()
+    assert settled > 0
+    changed, _ = await connections.get("default").execute_query(SETTLE)
+    assert changed == 0
+    assert await Visit.filter(feedback_settled=True).count() == settled
+    # and none is settled that the sweep would still have to look at
+    assert not await Visit.filter(feedback_settled=True, rating=None, follow_up=None).exclude(status="rejected") \
+        .exists()
+
+
 async def test_rows_written_after_the_bench_get_fresh_ids(plan):
     from backend.models import User
 
