@@ -6,7 +6,8 @@ visit ever checked out to find them; on the bench's million visits each of its t
 1–2 s and found nothing. A visit once rated, followed up or rejected stays so, and the sweep now
 marks it settled; the partial index holds only the others, so the sweep reads the last week's visits.
 
-Existing visits are settled here by the same rule the sweep uses, before the index is built.
+Existing visits are settled here by the same rule the sweep uses, before the index is built. That
+rewrites most of the table once: 33 s for the bench's million visits, then 0.3 s for the index.
 """
 
 from tortoise import fields, migrations
