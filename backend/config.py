@@ -75,7 +75,8 @@ class Settings:
     claim_working_days: int = 5
     # Background jobs: how often each worker tries to run them (one runs at a time, under a Redis lock).
     sweeper_interval_seconds: int = 60
-    # Rating reminders (a day after a visit) and follow-ups (after a week): each pass reads every unrated visit.
+    # Rating reminders (a day after a visit) and follow-ups (after a week); a pass reads only the visits still
+    # waiting for a rating or a follow-up (visit.feedback_settled).
     rating_sweep_interval_seconds: int = 600
     outbox_interval_seconds: int = 5
     # PostgreSQL: how often queued figure changes are folded into the rollups (reports fold first anyway).

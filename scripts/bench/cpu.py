@@ -56,14 +56,16 @@ def _children_seconds() -> float:
 class CpuMeter:
     def __init__(self, app_pids: list[int]):
         self.app_pids = list(app_pids)
-        self.start = {"app": _snapshot(self.app_pids), "postgres": _snapshot(pids_named("postgres")),
-                      "redis": _snapshot(pids_named("redis-server"))}
+        self.start = self._processes()
         self.children = _children_seconds()
+
+    def _processes(self) -> dict[str, dict[int, float]]:
+        return {"app": _snapshot(self.app_pids), "postgres": _snapshot(pids_named("postgres")),
+                "redis": _snapshot(pids_named("redis-server"))}
 
     def seconds(self) -> dict[str, float]:
         """CPU seconds each side spent since the meter started; wrk counts once it has been waited for."""
-        now = {"app": _snapshot(self.app_pids), "postgres": _snapshot(pids_named("postgres")),
-               "redis": _snapshot(pids_named("redis-server"))}
+        now = self._processes()
         spent = {side: sum(seconds - self.start[side].get(pid, 0.0) for pid, seconds in now[side].items())
                  for side in now}
         spent["wrk"] = _children_seconds() - self.children

@@ -213,6 +213,10 @@ class Server:
         if getattr(self, "log_file", None):
             self.log_file.close()
 
+    def pids(self) -> list[int]:
+        """The server's main process and its workers: what its CPU is read from."""
+        return [self.proc.pid] + [pid for pid, _ in self.worker_pids()] if self.proc else []
+
     def worker_pids(self) -> list[tuple[int, str]]:
         """Sanic's worker processes: the server's descendants that run the app (not the tracker)."""
         if not self.proc:
@@ -553,27 +557,21 @@ def main(argv: list[str] | None = None) -> int:
         ceilings: dict[str, dict] = {}
         wrk_commands: list[str] = []
 
-        def backend_pids() -> list[int]:
-            return [backend.proc.pid] + [pid for pid, _ in backend.worker_pids()]
-
-        def ceiling_pids() -> list[int]:
-            return [ceiling.proc.pid] + [pid for pid, _ in ceiling.worker_pids()]
-
         def ceiling_for(kind: str) -> dict:
             # Measured right before the scenario it scales, so drift on the shared machine cancels out.
             if kind == "insert":
                 ceilings[kind] = wrk("ceiling-insert", CEILING_PORT, reqfiles.ceiling_insert_requests(
-                    plan.checkin_pool, 200_000), duration, wrk_commands, ceiling_pids())
+                    plan.checkin_pool, 200_000), duration, wrk_commands, ceiling.pids())
             else:
                 ceilings[kind] = wrk("ceiling-select", CEILING_PORT, reqfiles.ceiling_select_requests(
-                    max_order, 200_000), duration, wrk_commands, ceiling_pids())
+                    max_order, 200_000), duration, wrk_commands, ceiling.pids())
             return ceilings[kind]
 
         if "checkin" in only:
             base = ceiling_for("insert")
             asyncio.run(note_sites(plan.checkin_pool))
             result = wrk("checkin", BACKEND_PORT, reqfiles.checkin_requests(plan.checkin_pool, signer), duration,
-                         wrk_commands, backend_pids())
+                         wrk_commands, backend.pids())
             scenarios.append(throughput_scenario("checkin", "check-in (fresh code, distinct order/expert)", result,
                                                  "raw INSERT", base, 0.5, 250))
             fold_after(scenarios[-1])
@@ -581,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
             base = ceiling_for("select")
             result = wrk("list", BACKEND_PORT, reqfiles.list_requests(
                 [plan.expert_user[e] for e in plan.list_experts], signer, 200_000), duration, wrk_commands,
-                backend_pids())
+                backend.pids())
             scenarios.append(throughput_scenario("list", "expert's assignment list (20 rows)", result,
                                                  "raw PK SELECT", base, 0.5, 250))
         if "storm" in only:
@@ -623,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             base = ceiling_for("insert")
             result = wrk("order", BACKEND_PORT, reqfiles.order_requests(
                 plan.requester_user_ids, plan.villages, plan.items, signer, 60_000), duration, wrk_commands,
-                backend_pids())
+                backend.pids())
             scenarios.append(throughput_scenario("order", "placing an order (Idempotency-Key)", result,
                                                  "raw INSERT", base, 0.4, None))
         if only & {"checkin", "order", "list", "storm", "memory"}:
