@@ -77,6 +77,8 @@ async def test_two_team_members_checking_out_at_the_same_moment_end_the_service(
         outs = [asyncio.ensure_future(client.post(f"/api/v1/visits/{visit_id}/check-out", json={"location": ON_SITE},
                                                   headers=bearer(tokens))) for visit_id, tokens in visits]
         for _ in range(200):
+            # Inside a transaction pg_stat_activity keeps showing what it showed first: clear that snapshot.
+            await blocker.execute("SELECT pg_stat_clear_snapshot()")
             waiting = await blocker.fetchval(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%check_out%'")
             if waiting == 2:
