@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class OrderStatus(StrEnum):
@@ -198,5 +199,10 @@ def plan(action: Action, current: OrderStatus | str, role: str, reason: str | No
 
 def allowed_actions(current: OrderStatus | str, role: str) -> list[Action]:
     """Actions the table allows a role from a state (relations still to be checked)."""
-    status = OrderStatus(current)
-    return [t.action for t in TRANSITIONS.values() if status in t.sources and role in t.roles]
+    return list(_allowed(OrderStatus(current), role))
+
+
+@lru_cache(maxsize=512)
+def _allowed(status: OrderStatus, role: str) -> tuple[Action, ...]:
+    # Every list asks this for each of its rows; the table never changes, so each answer is worked out once.
+    return tuple(t.action for t in TRANSITIONS.values() if status in t.sources and role in t.roles)

@@ -21,7 +21,14 @@ from backend.infra.db import raw_connection
 from backend.services import order_views
 from backend.services.order_views import ENGAGED, ExpertBrief
 
-_EXPERT_PAGE = """
+# What the list shows of an order (order_views.order_view) and what the caller's relation to it needs: the page
+# reads these and no other column, and they come first in each row, in this order.
+_PAGE_COLUMNS = ("id", "status", "field", "description", "region_code", "window_start", "window_end", "on_behalf_of",
+                 "contact_name", "contact_phone", "address", "latitude", "longitude", "photo_ids", "expert_id",
+                 "team_id", "claim_deadline", "due_at", "agreed_visit_at", "last_reason", "submitted_at", "version")
+_PAGE_COLUMNS_SQL = ", ".join(f"o.{name}" for name in _PAGE_COLUMNS)
+
+_EXPERT_PAGE = f"""
 WITH me AS (
     SELECT id, status, field FROM expert_profile WHERE user_id = $1
 ), teams AS (
@@ -34,7 +41,7 @@ WITH me AS (
     SELECT o.id FROM service_order o JOIN teams t ON o.team_id = t.team_id
     WHERE t.position = 'leader' OR o.status = ANY($2::text[])
 ), page AS (
-    SELECT o.* FROM service_order o
+    SELECT {_PAGE_COLUMNS_SQL} FROM service_order o
     WHERE o.id IN (SELECT id FROM mine)
       AND ($3::text[] IS NULL OR o.status = ANY($3::text[]))
       AND ($4::text IS NULL OR o.field = $4)
@@ -69,22 +76,26 @@ class ExpertPageRow:
     relations: set[str]
 
 
-def _order(row) -> SimpleNamespace:
-    values = dict(row)
-    for name in ("me_id", "me_status", "me_field", "serving", "leads"):
-        values.pop(name, None)
+def _order(values: dict) -> SimpleNamespace:
+    """The order's columns (and `items_json`, and the expert's columns when it has one) as the views read them."""
     for name in _TIMES:
         if values[name] is not None:
             values[name] = values[name].astimezone(CHINA)
-    values["photo_ids"] = jsonio.loads(values["photo_ids"]) if isinstance(values["photo_ids"], str) \
-        else values["photo_ids"]
-    items = jsonio.loads(values.pop("items_json") or "[]")
+    photos = values["photo_ids"]
+    values["photo_ids"] = jsonio.loads(photos) if isinstance(photos, str) else photos
     values["items"] = [SimpleNamespace(item_code=code, item_name=name, category_name=category)
-                       for code, name, category in items]
+                       for code, name, category in jsonio.loads(values.pop("items_json") or "[]")]
     # A just-placed order has no expert, and its statement returns no expert columns.
     name, title, employer = (values.pop(f"expert_{part}", None) for part in ("name", "title", "employer"))
     values["expert"] = ExpertBrief(values["expert_id"], name, title, employer) if values["expert_id"] else None
     return SimpleNamespace(**values)
+
+
+def _page_order(row) -> SimpleNamespace:
+    values = dict(zip(_PAGE_COLUMNS, row))
+    for name in ("items_json", "expert_name", "expert_title", "expert_employer", "region_name"):
+        values[name] = row[name]
+    return _order(values)
 
 
 async def expert_page(user_id: int, *, statuses: list[str] | None, field: str | None, region: str | None,
@@ -98,7 +109,7 @@ async def expert_page(user_id: int, *, statuses: list[str] | None, field: str | 
     result = []
     for row in rows:
         profile = SimpleNamespace(id=row["me_id"], status=row["me_status"], field=row["me_field"])
-        order = _order(row)
+        order = _page_order(row)
         relations = order_views.expert_relations(order, profile, serving=row["serving"], leads=row["leads"])
         result.append(ExpertPageRow(order, order.region_name, relations))
     return result

@@ -179,14 +179,15 @@ def _expert_brief(order: Order) -> dict | None:
 
 def order_view(order: Order, relations: set[str], role: str, region_names: dict[str, str] | None = None) -> dict:
     """The order as this person may see it: phone and exact place only for those who need them."""
-    engaged = OrderStatus(order.status) in ENGAGED
+    # Statuses are StrEnum members: the stored string finds them in sets and dicts as it is.
+    engaged = order.status in ENGAGED
     sees_contact = bool(relations & {"owner", "area_admin"}) or (
         engaged and bool(relations & {"assignee", "serving_expert", "claimant"})
     )
     view = {
         "id": order.id,
         "status": order.status,
-        "status_label": STATUS_LABELS[OrderStatus(order.status)],
+        "status_label": STATUS_LABELS[order.status],
         "field": order.field,
         "items": [
             {"code": item.item_code, "name": item.item_name, "category": item.category_name}

@@ -242,7 +242,7 @@ async def timeline(order_id: int) -> list[dict]:
 def _listed(settings: Settings, claims: AccessClaims, order, relations: set[str], names: dict[str, str]) -> dict:
     relations = _with_dispatch_rule(settings, claims, relations)
     item = order_views.order_view(order, relations, claims.role, names)
-    item["actions"] = [a for a in item["actions"] if _relation_ok(order_flow.TRANSITIONS[Action(a)], relations)]
+    item["actions"] = [a for a in item["actions"] if _relation_ok(order_flow.TRANSITIONS[a], relations)]
     return item
 
 
