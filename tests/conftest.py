@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from support.migrations import migration_database  # noqa: E402,F401 - the migration tests' scratch database
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))

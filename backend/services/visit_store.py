@@ -137,15 +137,19 @@ async def check_in_target(order_id: int, user_id: int) -> ScanTarget | None:
     return ScanTarget(order.status, order.latitude, order.longitude, assignment.expert_id if assignment else None)
 
 
+def check_in_statement(visit: NewVisit, allowed: set[OrderStatus]) -> tuple:
+    """The PostgreSQL check-in statement and its arguments (the bench runs it on its own too)."""
+    return (_PG_CHECK_IN, visit.order_id, visit.user_id, visit.at, visit.jti, visit.latitude, visit.longitude,
+            visit.accuracy, visit.distance_m, json.dumps(visit.flags), visit.role, [s.value for s in allowed],
+            _START.target.value, [s.value for s in _START.sources], Action.START_SERVICE.value,
+            json.dumps(visit.audit_detail(), ensure_ascii=False))
+
+
 async def insert_check_in(settings: Settings, visit: NewVisit, allowed: set[OrderStatus]) -> Written:
     """Write the visit if the caller is assigned, the order still allows a scan and no unique key is taken."""
     if is_postgres():
         async with raw_connection() as conn:
-            row = await conn.fetchrow(
-                _PG_CHECK_IN, visit.order_id, visit.user_id, visit.at, visit.jti, visit.latitude, visit.longitude,
-                visit.accuracy, visit.distance_m, json.dumps(visit.flags), visit.role, [s.value for s in allowed],
-                _START.target.value, [s.value for s in _START.sources], Action.START_SERVICE.value,
-                json.dumps(visit.audit_detail(), ensure_ascii=False))
+            row = await conn.fetchrow(*check_in_statement(visit, allowed))
         return Written(row["visit_id"], row["expert_id"], row["order_status"])
     return await _orm_check_in(settings, visit, allowed)
 

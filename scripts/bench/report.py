@@ -132,6 +132,17 @@ def cpu_section(scenarios: list[dict]) -> list[str]:
     return lines + [""]
 
 
+def pieces_section(rows: list[dict]) -> list[str]:
+    """CPU per call of each piece of a check-in run on its own (pieces.py)."""
+    if not rows:
+        return []
+    return ["## A check-in's pieces, one at a time", "",
+            "CPU per call of each piece run on its own, in a row, with nothing else in flight (`pieces.py`): this "
+            "process's for client-side work, the PostgreSQL backend's for statements.", "",
+            "| piece | charged to | µs per call | calls |", "| --- | --- | --- | --- |",
+            *[f"| {r['piece']} | {r['side']} | {_fmt(r['us_per_call'])} | {r['calls']:,} |" for r in rows], ""]
+
+
 def markdown(report: dict) -> str:
     m, v = report["machine"], report["versions"]
     lines = [
@@ -164,6 +175,7 @@ def markdown(report: dict) -> str:
         "",
     ]
     lines += cpu_section(report["scenarios"])
+    lines += pieces_section(report.get("pieces", []))
     notes = [f"- **{s['label']}**: {s['note']}" for s in report["scenarios"] if s.get("note")]
     if notes:
         lines += ["## Notes", "", *notes, ""]

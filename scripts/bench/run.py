@@ -5,8 +5,8 @@
     python scripts/bench/run.py --only checkin,list
 
 Scenarios: checkin, order, list, storm, figures, recommendations, memory (memory is measured
-after whatever ran). Every throughput is reported with the ratio to the machine's own ceiling:
-a minimal Sanic app doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured
+after whatever ran), and pieces (what each piece of a check-in costs run on its own: pieces.py).
+Every throughput is reported with the ratio to the machine's own ceiling: a minimal Sanic app doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured
 on the same machine minutes apart, with the same workers and pool size. Each of those runs is
 also charged with the CPU per request of the app, PostgreSQL, Redis and wrk (cpu.py), which the
 machine's other load moves far less than throughput.
@@ -40,6 +40,7 @@ sys.path.insert(0, str(HERE))
 
 import cpu  # noqa: E402
 import datagen  # noqa: E402
+import pieces  # noqa: E402
 import reqfiles  # noqa: E402
 import report as report_mod  # noqa: E402
 
@@ -57,7 +58,7 @@ WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 16, 64, 2
 # ceiling worker one; the harness itself needs one more connection at a time (folding, checking the storm).
 SERVER_CONNECTIONS = WORKERS * POOL_SIZE * 3
 STORM_TIMEOUT = 240
-SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory")
+SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory", "pieces")
 # Only these need the backend, the ceiling app, the fake WeChat server and Redis.
 HTTP_SCENARIOS = {"checkin", "order", "list", "storm", "memory"}
 
@@ -532,6 +533,11 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.run(recreate_database(flush_redis=servers_needed))
     plan = asyncio.run(prepare_data(settings, scale))
     report["data"] = plan.counts
+    if "pieces" in only:
+        # Before the servers start, on a fresh order of the check-in pool (its check-ins are rolled back).
+        order_id, _expert_id, user_id, _lat, _lng = plan.checkin_pool[0]
+        report["pieces"] = pieces.run(BENCH_DSN, settings, order_id, user_id)
+        log(f"pieces: {report['pieces']}")
     signer = reqfiles.Signer(settings.signing_keys, settings.checkin_code_ttl_seconds)
 
     wechat = Server("wechat", [PYTHON, "-m", "backend.infra.wechat.fake_server", "--port", str(WECHAT_PORT)],

@@ -18,6 +18,7 @@ sys.path.insert(0, str(BENCH))
 
 import cpu  # noqa: E402
 import datagen  # noqa: E402
+import pieces  # noqa: E402
 import reqfiles  # noqa: E402
 import report  # noqa: E402
 
@@ -102,6 +103,37 @@ async def test_order_and_list_lines_are_valid_requests(plan, settings, client):
     listing = reqfiles.list_requests([plan.expert_user[e] for e in plan.list_experts], signer, 1)[0]
     _, listed = await client.get(listing.path, headers={"Authorization": f"Bearer {listing.token}"})
     assert listed.status == 200 and listed.json["items"]
+
+
+@pytest.mark.postgres
+async def test_each_piece_of_a_check_in_is_measured_and_the_statement_leaves_nothing_behind(plan, settings):
+    from backend.models import AuditRecord, Order, Visit
+
+    order_id, _expert_id, user_id, _lat, _lng = plan.checkin_pool[0]
+    before = (await Visit.all().count(), await AuditRecord.all().count(), (await Order.get(id=order_id)).status)
+    rows = await pieces.measure(settings.database_url, settings, order_id, user_id, calls=8)
+    assert [(r["piece"], r["side"]) for r in rows] == [
+        ("access token verified (PyJWT)", "client"), ("check-in code verified (PyJWT)", "client"),
+        ("Redis GET (redis-py, the app's pool)", "client"), ("scan admitted (the one Redis script)", "client"),
+        ("asyncpg SELECT 1", "client"), ("SELECT 1", "PostgreSQL"), ("one-row INSERT, committed", "PostgreSQL"),
+        ("two rows in one INSERT, committed", "PostgreSQL"), ("BEGIN, SELECT 1, ROLLBACK", "PostgreSQL"),
+        ("BEGIN, check-in statement, ROLLBACK", "PostgreSQL"), ("BEGIN, SELECT 1, ROLLBACK", "client"),
+        ("BEGIN, check-in statement, ROLLBACK", "client")]
+    assert all(r["calls"] >= 2 and r["us_per_call"] >= 0 for r in rows)
+    # Every check-in wrote its visit (measure() checks that) and was rolled back; the scratch table is gone.
+    assert (await Visit.all().count(), await AuditRecord.all().count(),
+            (await Order.get(id=order_id)).status) == before
+    from tortoise import connections
+
+    assert not await connections.get("default").execute_query_dict(
+        "SELECT 1 FROM pg_tables WHERE tablename = $1", [pieces.SCRATCH_TABLE])
+
+
+def test_the_report_lists_the_pieces_of_a_check_in(tmp_path):
+    data = fake_report() | {"pieces": [{"piece": "SELECT 1", "side": "PostgreSQL", "calls": 2000,
+                                        "us_per_call": 30.0}]}
+    _, md_path = report.write(data, tmp_path)
+    assert "| SELECT 1 | PostgreSQL | 30.0 | 2,000 |" in md_path.read_text(encoding="utf-8")
 
 
 def fake_report() -> dict:

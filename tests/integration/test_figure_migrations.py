@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from support.migrations import migrate, migration_database  # noqa: F401 - the fixture
+from support.migrations import migrate
 
 pytestmark = pytest.mark.postgres
 

@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from backend.models import AuditRecord, FollowUp, Order, Visit
-from support.migrations import migrate, migration_database  # noqa: F401 - the fixture
+from support.migrations import migrate
 
 pytestmark = pytest.mark.postgres
 
