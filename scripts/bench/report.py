@@ -143,6 +143,17 @@ def pieces_section(rows: list[dict]) -> list[str]:
             *[f"| {r['piece']} | {r['side']} | {_fmt(r['us_per_call'])} | {r['calls']:,} |" for r in rows], ""]
 
 
+def areas_section(rows: list[dict]) -> list[str]:
+    """A local admin's lists in a quiet county, a busy one and a village (areas.py)."""
+    if not rows:
+        return []
+    return ["## An area's lists", "",
+            "Each list called through its service as the area's local admin; median of the calls after the first.",
+            "", "| area | list | median ms | first call ms |", "| --- | --- | --- | --- |",
+            *[f"| {r['area']} ({r['region_code']}) | {r['list']} | {_fmt(r['median_ms'])} | {_fmt(r['first_ms'])} |"
+              for r in rows], ""]
+
+
 def markdown(report: dict) -> str:
     m, v = report["machine"], report["versions"]
     lines = [
@@ -176,6 +187,7 @@ def markdown(report: dict) -> str:
     ]
     lines += cpu_section(report["scenarios"])
     lines += pieces_section(report.get("pieces", []))
+    lines += areas_section(report.get("areas", []))
     notes = [f"- **{s['label']}**: {s['note']}" for s in report["scenarios"] if s.get("note")]
     if notes:
         lines += ["## Notes", "", *notes, ""]

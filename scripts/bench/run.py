@@ -5,9 +5,11 @@
     python scripts/bench/run.py --only checkin,list
 
 Scenarios: checkin, order, list, storm, figures, recommendations, memory (memory is measured
-after whatever ran), and pieces (what each piece of a check-in costs run on its own: pieces.py).
-Every throughput is reported with the ratio to the machine's own ceiling: a minimal Sanic app doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured
-on the same machine minutes apart, with the same workers and pool size. Each of those runs is
+after whatever ran), pieces (what each piece of a check-in costs run on its own: pieces.py) and areas
+(a local admin's lists for a quiet county, a busy one and a village: areas.py).
+Every throughput is reported with the ratio to the machine's own ceiling: a minimal Sanic app
+doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured on the same machine
+minutes apart, with the same workers and pool size. Each of those runs is
 also charged with the CPU per request of the app, PostgreSQL, Redis and wrk (cpu.py), which the
 machine's other load moves far less than throughput.
 
@@ -38,6 +40,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import areas  # noqa: E402
 import cpu  # noqa: E402
 import datagen  # noqa: E402
 import pieces  # noqa: E402
@@ -58,7 +61,7 @@ WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 16, 64, 2
 # ceiling worker one; the harness itself needs one more connection at a time (folding, checking the storm).
 SERVER_CONNECTIONS = WORKERS * POOL_SIZE * 3
 STORM_TIMEOUT = 240
-SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory", "pieces")
+SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory", "pieces", "areas")
 # Only these need the backend, the ceiling app, the fake WeChat server and Redis.
 HTTP_SCENARIOS = {"checkin", "order", "list", "storm", "memory"}
 
@@ -652,6 +655,9 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
     if "figures" in only:
         scenarios.append(asyncio.run(figures_scenario(plan.year, settings)))
+    if "areas" in only:
+        report["areas"] = asyncio.run(areas.run(settings))
+        log(f"areas: {report['areas']}")
     if "recommendations" in only:
         scenarios.append(recommendations_scenario(env, commands))
     report["commands"] = commands

@@ -16,6 +16,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench"
 sys.path.insert(0, str(BENCH))
 
+import areas  # noqa: E402
 import cpu  # noqa: E402
 import datagen  # noqa: E402
 import pieces  # noqa: E402
@@ -134,6 +135,26 @@ def test_the_report_lists_the_pieces_of_a_check_in(tmp_path):
                                         "us_per_call": 30.0}]}
     _, md_path = report.write(data, tmp_path)
     assert "| SELECT 1 | PostgreSQL | 30.0 | 2,000 |" in md_path.read_text(encoding="utf-8")
+
+
+async def test_an_areas_lists_are_timed_for_a_quiet_county_a_busy_one_and_a_village(plan, settings):
+    from backend.models import Order
+
+    rows = await areas.measure(settings, calls=2)
+    assert [(r["area"], r["list"]) for r in rows] == [
+        (area, name) for area in ("quiet county", "busy county", "one village") for name in areas.LISTS]
+    codes = {r["area"]: r["region_code"] for r in rows}
+    assert not await Order.filter(region_code__startswith=codes["quiet county"][:6]).exists()
+    assert await Order.filter(region_code__startswith=codes["busy county"][:6]).exists()
+    assert await Order.filter(region_code=codes["one village"]).exists()
+    assert codes["one village"].startswith(codes["busy county"][:6])
+
+
+def test_the_report_lists_an_areas_lists(tmp_path):
+    data = fake_report() | {"areas": [{"area": "quiet county", "region_code": "230102000000", "list": "audit trail",
+                                       "calls": 7, "median_ms": 0.45, "first_ms": 2.3}]}
+    _, md_path = report.write(data, tmp_path)
+    assert "| quiet county (230102000000) | audit trail | 0.45 | 2.30 |" in md_path.read_text(encoding="utf-8")
 
 
 def fake_report() -> dict:
