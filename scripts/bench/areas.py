@@ -1,4 +1,4 @@
-"""An area's lists, as a local admin opens them: a quiet county, a busy county, one village.
+"""An area's lists, as a local admin opens them: the quietest county, the busiest, and its busiest village.
 
 Admins' lists are scoped by a region-code prefix. Whether that prefix can use an index decides
 how a quiet area's page behaves on a big table (migration 0013), which none of the throughput
@@ -18,7 +18,7 @@ LISTS = ("audit trail", "flagged visits", "open follow-ups", "orders awaiting ac
 
 
 async def pick_areas(conn) -> dict[str, str]:
-    """Region codes: the county with the most orders, its village with the most, and a county with none."""
+    """Region codes: the county with the most orders, its village with the most, and the county with the fewest."""
     from backend.domain import regions
 
     param = "$1" if conn.capabilities.dialect == "postgres" else "?"
@@ -32,9 +32,9 @@ async def pick_areas(conn) -> dict[str, str]:
     village = rows[0]["region_code"]
     counties = await conn.execute_query_dict(
         f"SELECT code FROM region WHERE level = 'county' AND substr(code, 1, 2) = {param} ORDER BY code", [busy[:2]])
-    served = {row["county"] for row in await conn.execute_query_dict(
-        "SELECT DISTINCT substr(region_code, 1, 6) AS county FROM service_order")}
-    quiet = next(row["code"] for row in counties if row["code"][:6] not in served)
+    orders = {row["county"]: row["n"] for row in await conn.execute_query_dict(
+        "SELECT substr(region_code, 1, 6) AS county, count(*) AS n FROM service_order GROUP BY 1")}
+    quiet = min(counties, key=lambda row: (orders.get(row["code"][:6], 0), row["code"]))["code"]
     return {"quiet county": regions.normalize(quiet), "busy county": regions.normalize(busy),
             "one village": regions.normalize(village)}
 

@@ -1,7 +1,9 @@
 """Realistic bench data: people, experts, orders, visits, ledger rows and ratings, written in bulk.
 
 Rows are plain dicts built from the shipped reference data (the province tree's villages,
-the 点餐 menu's fields and items). They are written table by table in chunks: with
+the 点餐 menu's fields and items), plus made-up townships and villages for the counties the
+tree has no villages for, so orders spread over the whole province: a few busy counties and
+a long tail of quiet ones. They are written table by table in chunks: with
 asyncpg's COPY on PostgreSQL, with executemany elsewhere (the harness test on SQLite).
 Columns the generator does not name get the database default, or a neutral value of
 their type when the column is NOT NULL without a default, so a column another
@@ -84,6 +86,8 @@ class Scale:
     storm_orders: int = 500
     list_experts: int = 2_000
     list_orders_each: int = 25
+    # Villages made up for each of the province's counties the shipped tree has none for (0: the tree's only).
+    villages_per_county: int = 6
 
     @classmethod
     def full(cls) -> Scale:
@@ -97,7 +101,7 @@ class Scale:
     @classmethod
     def tiny(cls) -> Scale:
         return cls(requesters=5, experts=12, background_orders=30, visits=40, checkin_orders=4, storm_orders=3,
-                   list_experts=2, list_orders_each=3)
+                   list_experts=2, list_orders_each=3, villages_per_county=0)
 
 
 @dataclass
@@ -138,14 +142,16 @@ def reference(catalog_module=None) -> tuple[list[dict], list[dict], list[str]]:
     tree = catalog.province_tree()
     villages = [{"code": region_rules.normalize(r["code"]), "lat": r["lat"], "lng": r["lng"], "name": r["name"]}
                 for r in tree if r["level"] == "village"]
-    counties = [{"code": region_rules.normalize(r["code"]), "lat": r["lat"], "lng": r["lng"]}
+    counties = [{"code": region_rules.normalize(r["code"]), "lat": r["lat"], "lng": r["lng"], "name": r["name"]}
                 for r in tree if r["level"] == "county"]
     items = [{"code": item["code"], "name": item["name"], "field": item.get("field", category["code"]),
               "category_name": category["name"]}
              for category in catalog.service_menu() for item in category["items"]]
-    national = [region_rules.normalize(r["code"]) for r in catalog.national_regions()
+    in_tree = {c["code"] for c in counties}
+    national = [{"code": region_rules.normalize(r["code"]), "lat": None, "lng": None, "name": r["name"]}
+                for r in catalog.national_regions()
                 if r["code"].startswith("23") and region_rules.level_of(region_rules.normalize(r["code"])) == "county"]
-    return villages, items, counties + [{"code": c, "lat": None, "lng": None} for c in national]
+    return villages, items, counties + [c for c in national if c["code"] not in in_tree]
 
 
 class Generator:
@@ -155,7 +161,11 @@ class Generator:
         self.scale = scale
         self.rng = random.Random(seed)
         villages, items, counties = reference()
+        self.region_rows = self._made_up_villages(villages, counties, scale.villages_per_county)
+        villages = villages + [{"code": r["code"], "lat": r["latitude"], "lng": r["longitude"], "name": r["name"]}
+                               for r in self.region_rows if r["level"] == "village"]
         self.villages = villages
+        self._village_weights = self._weights(villages)
         self.items = [item | {"id": item_ids[item["code"]]} for item in items if item["code"] in item_ids]
         self.items_by_field: dict[str, list[dict]] = {}
         for item in self.items:
@@ -169,6 +179,51 @@ class Generator:
         self._next = {}
         self._expert_field: dict[int, str] = {}
         self._visit_orders: list[tuple[int, int, str, float, float, int]] = []
+
+    def _made_up_villages(self, villages: list[dict], counties: list[dict], per_county: int) -> list[dict]:
+        """Townships and villages for the counties the shipped tree has no villages for, as region rows.
+
+        Codes follow the 12-digit form (county + township 1xx + village 2xx); a county without
+        coordinates in the tree gets a seat somewhere in the province's box.
+        """
+        rng = self.rng
+        have = {v["code"][:6] for v in villages}
+        rows = []
+        for county in counties:
+            prefix = county["code"][:6]
+            if per_county <= 0 or prefix in have:
+                continue
+            have.add(prefix)
+            lat, lng = county["lat"], county["lng"]
+            if lat is None:
+                lat, lng = rng.uniform(*HLJ_BOX[0]), rng.uniform(*HLJ_BOX[1])
+            townships = max(1, per_county // 3)
+            for t in range(townships):
+                town = f"{prefix}{101 + t:03d}000"
+                rows.append({"code": town, "name": f"{county['name']}第{t + 1}镇", "level": "township",
+                             "parent_code": county["code"], "latitude": None, "longitude": None})
+                for v in range(per_county // townships):
+                    rows.append({"code": f"{town[:9]}{201 + v:03d}", "name": f"{_name(rng)[0]}家{v + 1}村",
+                                 "level": "village", "parent_code": town,
+                                 "latitude": round(lat + rng.uniform(-0.2, 0.2), 6),
+                                 "longitude": round(lng + rng.uniform(-0.2, 0.2), 6)})
+        return rows
+
+    def _weights(self, villages: list[dict]) -> list[float]:
+        """Cumulative weights for picking an order's village: a few busy counties, a long tail of quiet ones."""
+        counties = sorted({v["code"][:6] for v in villages})
+        self.rng.shuffle(counties)
+        activity = {county: 1 / (rank + 1) ** 0.8 for rank, county in enumerate(counties)}
+        per_county = {county: sum(1 for v in villages if v["code"][:6] == county) for county in counties}
+        cumulative, total = [], 0.0
+        for village in villages:
+            county = village["code"][:6]
+            total += activity[county] / per_county[county]
+            cumulative.append(total)
+        return cumulative
+
+    def _village(self) -> dict:
+        return self.rng.choices(self.villages, cum_weights=self._village_weights)[0]
 
     def _id(self, table: str) -> int:
         self._next[table] = self._next.get(table, 0) + 1
@@ -253,7 +308,7 @@ class Generator:
 
     def _order(self, status: str, expert_id: int | None, submitted: datetime) -> tuple[dict, dict, dict | None]:
         rng = self.rng
-        village = rng.choice(self.villages)
+        village = self._village()
         field_ = self._expert_field.get(expert_id) if expert_id else rng.choice(self.fields)
         item = rng.choice(self.items_by_field[field_])
         order_id = self._id("service_order")
@@ -413,6 +468,8 @@ class Generator:
 
     def tables(self) -> Iterator[tuple[str, Iterable[dict]]]:
         """(table, rows) in foreign-key order; later tables may read what earlier ones decided."""
+        if self.region_rows:
+            yield "region", self.region_rows
         users, grants = self.users_and_grants()
         yield "app_user", users
         yield "role_grant", grants
@@ -506,6 +563,8 @@ class TableWriter:
         if self.dialect != "postgres":
             return
         for table in self.counts:
+            if "id" not in {name for name, *_ in await self.columns(table)}:
+                continue  # keyed otherwise (region by its code)
             await self.conn.execute_script(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
