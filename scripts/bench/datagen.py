@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -187,14 +188,15 @@ class Generator:
         Codes follow the 12-digit form (county + township 1xx + village 2xx); a county without
         coordinates in the tree gets a seat somewhere in the province's box.
         """
+        if per_county <= 0:
+            return []
         rng = self.rng
         have = {v["code"][:6] for v in villages}
         rows = []
         for county in counties:
             prefix = county["code"][:6]
-            if per_county <= 0 or prefix in have:
+            if prefix in have:
                 continue
-            have.add(prefix)
             lat, lng = county["lat"], county["lng"]
             if lat is None:
                 lat, lng = rng.uniform(*HLJ_BOX[0]), rng.uniform(*HLJ_BOX[1])
@@ -212,10 +214,10 @@ class Generator:
 
     def _weights(self, villages: list[dict]) -> list[float]:
         """Cumulative weights for picking an order's village: a few busy counties, a long tail of quiet ones."""
-        counties = sorted({v["code"][:6] for v in villages})
+        per_county = Counter(v["code"][:6] for v in villages)
+        counties = sorted(per_county)
         self.rng.shuffle(counties)
         activity = {county: 1 / (rank + 1) ** 0.8 for rank, county in enumerate(counties)}
-        per_county = {county: sum(1 for v in villages if v["code"][:6] == county) for county in counties}
         cumulative, total = [], 0.0
         for village in villages:
             county = village["code"][:6]

@@ -100,33 +100,26 @@ async def measure(dsn: str, settings, order_id: int, expert_user_id: int, calls:
         rows.append(await _server(conn, "two rows in one INSERT, committed", calls // 2, lambda: two.fetchval("x")))
 
         allowed = set(CODE_STATUSES)
-        statement, *_ = check_in_statement(_visit(NewVisit, order_id, expert_user_id), allowed)
-        prepared = await conn.prepare(statement)
+
+        def fresh_visit():
+            return NewVisit(order_id=order_id, user_id=expert_user_id, role="expert", at=datetime.now(timezone.utc),
+                            jti=uuid.uuid4().hex, latitude=45.0, longitude=127.0, accuracy=15.0, distance_m=20,
+                            flags=[])
+
+        prepared = await conn.prepare(check_in_statement(fresh_visit(), allowed)[0])
         written = []
 
         async def check_in():
-            try:
-                async with conn.transaction():
-                    row = await prepared.fetchrow(*check_in_statement(
-                        _visit(NewVisit, order_id, expert_user_id), allowed)[1:])
-                    written.append(row["visit_id"])
-                    raise _Rollback()
-            except _Rollback:
-                pass
-
-        async def select_one_rolled_back():
-            try:
-                async with conn.transaction():
-                    await select_one.fetchval()
-                    raise _Rollback()
-            except _Rollback:
-                pass
+            row = await prepared.fetchrow(*check_in_statement(fresh_visit(), allowed)[1:])
+            written.append(row["visit_id"])
 
         # Three round trips each (BEGIN, the statement, ROLLBACK): the same with SELECT 1 is what to subtract.
         for side in (_server, _client):
             args = (conn,) if side is _server else ()
-            rows.append(await side(*args, "BEGIN, SELECT 1, ROLLBACK", calls // 4, select_one_rolled_back))
-            rows.append(await side(*args, "BEGIN, check-in statement, ROLLBACK", calls // 4, check_in))
+            rows.append(await side(*args, "BEGIN, SELECT 1, ROLLBACK", calls // 4,
+                                   _rolled_back(conn, select_one.fetchval)))
+            rows.append(await side(*args, "BEGIN, check-in statement, ROLLBACK", calls // 4,
+                                   _rolled_back(conn, check_in)))
         if None in written:
             raise RuntimeError(f"order {order_id} took no check-in from user {expert_user_id}: not a fresh one?")
     finally:
@@ -135,9 +128,18 @@ async def measure(dsn: str, settings, order_id: int, expert_user_id: int, calls:
     return rows
 
 
-def _visit(new_visit, order_id: int, user_id: int):
-    return new_visit(order_id=order_id, user_id=user_id, role="expert", at=datetime.now(timezone.utc),
-                     jti=uuid.uuid4().hex, latitude=45.0, longitude=127.0, accuracy=15.0, distance_m=20, flags=[])
+def _rolled_back(conn, step):
+    """`step()` in a transaction of its own on `conn`, rolled back whatever it wrote."""
+
+    async def run() -> None:
+        try:
+            async with conn.transaction():
+                await step()
+                raise _Rollback()
+        except _Rollback:
+            pass
+
+    return run
 
 
 def run(dsn: str, settings, order_id: int, expert_user_id: int, calls: int = 2000) -> list[dict]:
