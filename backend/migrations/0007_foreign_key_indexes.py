@@ -1,20 +1,11 @@
+"""Indexes on the foreign keys that had none; each recorded state-only, the index made by RunSQL (see _state_only)."""
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
-class IndexOnlyAlterField(ops.AlterField):
-    """Record db_index=True on a foreign key without rebuilding its table.
-
-    On SQLite, AlterField rebuilds the table and loses its other indexes and
-    unique constraints; the RunSQL below adds just the index, on either database.
-    """
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return None
-
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return None
+from backend.migrations._state_only import StateOnlyAlterField
 
 
 class Migration(migrations.Migration):
@@ -23,62 +14,62 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='FollowUp',
             name='order',
             field=fields.ForeignKeyField('models.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='follow_ups', on_delete=OnDelete.CASCADE),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='LedgerEntry',
             name='visit',
             field=fields.ForeignKeyField('models.Visit', source_field='visit_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='ledger_entries', on_delete=OnDelete.RESTRICT),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='Order',
             name='expert',
             field=fields.ForeignKeyField('models.ExpertProfile', source_field='expert_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='dispatched_orders', on_delete=OnDelete.SET_NULL),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='Order',
             name='requester',
             field=fields.ForeignKeyField('models.User', source_field='requester_id', db_index=True, db_constraint=True, to_field='id', related_name='orders', on_delete=OnDelete.RESTRICT),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='Order',
             name='team',
             field=fields.ForeignKeyField('models.ServiceTeam', source_field='team_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='orders', on_delete=OnDelete.SET_NULL),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='OrderAssignee',
             name='expert',
             field=fields.ForeignKeyField('models.ExpertProfile', source_field='expert_id', db_index=True, db_constraint=True, to_field='id', related_name='assignments', on_delete=OnDelete.RESTRICT),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='OrderItem',
             name='order',
             field=fields.ForeignKeyField('models.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.CASCADE),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='Rating',
             name='order',
             field=fields.ForeignKeyField('models.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='ratings', on_delete=OnDelete.CASCADE),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='Rating',
             name='rater',
             field=fields.ForeignKeyField('models.User', source_field='rater_id', db_index=True, db_constraint=True, to_field='id', related_name='ratings_given', on_delete=OnDelete.RESTRICT),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='TeamMember',
             name='expert',
             field=fields.ForeignKeyField('models.ExpertProfile', source_field='expert_id', db_index=True, db_constraint=True, to_field='id', related_name='memberships', on_delete=OnDelete.CASCADE),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='Visit',
             name='expert',
             field=fields.ForeignKeyField('models.ExpertProfile', source_field='expert_id', db_index=True, db_constraint=True, to_field='id', related_name='visits', on_delete=OnDelete.RESTRICT),
         ),
-        IndexOnlyAlterField(
+        StateOnlyAlterField(
             model_name='Visit',
             name='order',
             field=fields.ForeignKeyField('models.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='visits', on_delete=OnDelete.RESTRICT),

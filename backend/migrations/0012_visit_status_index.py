@@ -14,17 +14,9 @@ from tortoise import fields, migrations
 from tortoise.indexes import PartialIndex
 from tortoise.migrations import operations as ops
 
+from backend.migrations._state_only import StateOnlyAlterField
+
 OLD_INDEX = "idx_visit_status_de06cc"
-
-
-class StateOnlyAlterField(ops.AlterField):
-    """Record db_index=False without Tortoise's SQLite table rebuild (which would lose the other indexes)."""
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return None
-
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return None
 
 
 class Migration(migrations.Migration):

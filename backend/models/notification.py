@@ -11,7 +11,8 @@ class Notification(Model):
     title = fields.CharField(max_length=64)
     body = fields.CharField(max_length=500, default="")
     order_id = fields.BigIntField(null=True, db_index=True)
-    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    # Read by person, newest first by id: created_at needs no index (migration 0014).
+    created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
     # Per person: a job that runs again (a sweeper after a crash) must not tell them twice.
     dedupe_key = fields.CharField(max_length=160, null=True, unique=True)

@@ -9,7 +9,7 @@ class Order(Model):
     requester = fields.ForeignKeyField("models.User", related_name="orders", on_delete=fields.RESTRICT, db_index=True)
     # A village cadre may order on behalf of a named villager.
     on_behalf_of = fields.CharField(max_length=32, null=True)
-    status = fields.CharField(max_length=16, default="submitted", db_index=True)
+    status = fields.CharField(max_length=16, default="submitted")
     field = fields.CharField(max_length=32, db_index=True, description="主要领域（首个服务项目的领域）")
     description = fields.TextField()
     region_code = fields.CharField(max_length=12, db_index=True, description="村（社区）12 位区划代码")
@@ -47,6 +47,7 @@ class Order(Model):
 
     class Meta:
         table = "service_order"
+        # Also serves filters on status alone, which need no index of their own (migration 0014).
         indexes = (("status", "region_code"),)
 
 
