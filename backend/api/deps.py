@@ -23,12 +23,21 @@ def client_ip(request: Request) -> str:
 
 
 def caller(request: Request) -> AccessClaims:
-    """The verified claims of the caller's access token."""
+    """The verified claims of the caller's access token.
+
+    Verified once per request: the Idempotency-Key middleware asks before the handler's @authenticated does.
+    """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise NotAuthenticated()
-    return resources(request).access_tokens.verify(token.strip())
+    token = token.strip()
+    verified = getattr(request.ctx, "verified_token", None)
+    if verified is not None and verified[0] == token:
+        return verified[1]
+    claims = resources(request).access_tokens.verify(token)
+    request.ctx.verified_token = (token, claims)
+    return claims
 
 
 def authenticated(*roles: Role):

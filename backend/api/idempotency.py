@@ -10,14 +10,14 @@ stored, so the client can retry them.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, raw
 
+from backend.api.deps import caller
 from backend.errors import AppError, Conflict, ValidationFailed
-from backend.infra import keys
+from backend.infra import jsonio, keys
 
 HEADER = "idempotency-key"
 _VALID = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
@@ -33,12 +33,8 @@ def _fingerprint(request: Request) -> str:
 
 
 def _user_id(request: Request) -> int | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
     try:
-        return request.app.ctx.resources.access_tokens.verify(token.strip()).user_id
+        return caller(request).user_id
     except AppError:
         return None
 
@@ -64,7 +60,7 @@ def install(app: Sanic) -> None:
         stored = await redis.get(key.name) or ""
         if stored.startswith("pending:"):
             raise Conflict("该请求正在处理中，请稍候", code="request_in_progress")
-        answer = json.loads(stored)
+        answer = jsonio.loads(stored)
         if answer["fingerprint"] != fingerprint:
             raise ValidationFailed("Idempotency-Key 已用于另一个请求", code="idempotency_key_reused",
                                    fields={"Idempotency-Key": "已用于另一个请求"})
@@ -82,4 +78,4 @@ def install(app: Sanic) -> None:
             return
         answer = {"fingerprint": request.ctx.idempotency_fingerprint, "status": response.status,
                   "content_type": response.content_type, "body": (response.body or b"").decode()}
-        await redis.set(key.name, json.dumps(answer), ex=key.ttl)
+        await redis.set(key.name, jsonio.dumps(answer), ex=key.ttl)

@@ -49,3 +49,19 @@ async def test_a_malformed_key_is_a_clear_422(client):
     _, response = await client.post("/api/v1/orders", json=order_body(),
                                     headers=bearer(farmer) | {"Idempotency-Key": "no spaces!"})
     assert response.status == 422
+
+
+async def test_the_access_token_is_verified_once_per_request(client, resources, monkeypatch):
+    """The middleware and the handler's @authenticated share one verification."""
+    farmer = await login(client, "counted-farmer")
+    verify, verified = resources.access_tokens.verify, []
+
+    def counting(token):
+        verified.append(token)
+        return verify(token)
+
+    monkeypatch.setattr(resources.access_tokens, "verify", counting)
+    _, response = await client.post("/api/v1/orders", json=order_body(),
+                                    headers=bearer(farmer) | {"Idempotency-Key": "counted-order-0001"})
+    assert response.status == 201
+    assert verified == [farmer["access_token"]]
