@@ -16,13 +16,16 @@ from tortoise.migrations import operations as ops
 
 from backend.migrations._state_only import StateOnlyAlterField
 
-# (table, column, index name)
+# (model, field as it is now, table, column, index name)
 DROPPED = (
-    ("audit_record", "actor_id", "idx_audit_recor_actor_i_ed24c1"),
-    ("audit_record", "action", "idx_audit_recor_action_b08f8b"),
-    ("audit_record", "created_at", "idx_audit_recor_created_166782"),
-    ("service_order", "status", "idx_service_ord_status_5b6f9c"),
-    ("notification", "created_at", "idx_notificatio_created_0db009"),
+    ("AuditRecord", fields.BigIntField(null=True), "audit_record", "actor_id", "idx_audit_recor_actor_i_ed24c1"),
+    ("AuditRecord", fields.CharField(max_length=48), "audit_record", "action", "idx_audit_recor_action_b08f8b"),
+    ("AuditRecord", fields.DatetimeField(auto_now_add=True), "audit_record", "created_at",
+     "idx_audit_recor_created_166782"),
+    ("Order", fields.CharField(default='submitted', max_length=16), "service_order", "status",
+     "idx_service_ord_status_5b6f9c"),
+    ("Notification", fields.DatetimeField(auto_now_add=True), "notification", "created_at",
+     "idx_notificatio_created_0db009"),
 )
 
 
@@ -32,34 +35,10 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        StateOnlyAlterField(
-            model_name='AuditRecord',
-            name='actor_id',
-            field=fields.BigIntField(null=True),
-        ),
-        StateOnlyAlterField(
-            model_name='AuditRecord',
-            name='action',
-            field=fields.CharField(max_length=48),
-        ),
-        StateOnlyAlterField(
-            model_name='AuditRecord',
-            name='created_at',
-            field=fields.DatetimeField(auto_now_add=True),
-        ),
-        StateOnlyAlterField(
-            model_name='Order',
-            name='status',
-            field=fields.CharField(default='submitted', max_length=16),
-        ),
-        StateOnlyAlterField(
-            model_name='Notification',
-            name='created_at',
-            field=fields.DatetimeField(auto_now_add=True),
-        ),
+        *(StateOnlyAlterField(model_name=model, name=column, field=field) for model, field, _, column, _ in DROPPED),
         ops.RunSQL(
-            [f'DROP INDEX IF EXISTS "{name}"' for _, _, name in DROPPED],
+            [f'DROP INDEX IF EXISTS "{name}"' for *_, name in DROPPED],
             reverse_sql=[f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")'
-                         for table, column, name in DROPPED],
+                         for _, _, table, column, name in DROPPED],
         ),
     ]

@@ -16,7 +16,7 @@ from support.migrations import migrate
 pytestmark = pytest.mark.postgres
 
 DROPPED = importlib.import_module("backend.migrations.0014_unread_indexes").DROPPED
-NAMES = {name for _, _, name in DROPPED}
+NAMES = {name for *_, name in DROPPED}
 
 
 async def _index_names(url: str) -> set[str]:
