@@ -22,18 +22,16 @@ async def pick_areas(conn) -> dict[str, str]:
     from backend.domain import regions
 
     param = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    rows = await conn.execute_query_dict(
-        "SELECT substr(region_code, 1, 6) AS county, count(*) AS n FROM service_order GROUP BY 1 ORDER BY 2 DESC, 1 "
-        "LIMIT 1")
-    busy = rows[0]["county"]
+    orders = {row["county"]: row["n"] for row in await conn.execute_query_dict(
+        "SELECT substr(region_code, 1, 6) AS county, count(*) AS n FROM service_order GROUP BY 1")}
+    # The most orders; among equals, the lowest code.
+    busy = min(orders, key=lambda county: (-orders[county], county))
     rows = await conn.execute_query_dict(
         f"SELECT region_code, count(*) AS n FROM service_order WHERE substr(region_code, 1, 6) = {param} GROUP BY 1 "
         "ORDER BY 2 DESC, 1 LIMIT 1", [busy])
     village = rows[0]["region_code"]
     counties = await conn.execute_query_dict(
         f"SELECT code FROM region WHERE level = 'county' AND substr(code, 1, 2) = {param} ORDER BY code", [busy[:2]])
-    orders = {row["county"]: row["n"] for row in await conn.execute_query_dict(
-        "SELECT substr(region_code, 1, 6) AS county, count(*) AS n FROM service_order GROUP BY 1")}
     quiet = min(counties, key=lambda row: (orders.get(row["code"][:6], 0), row["code"]))["code"]
     return {"quiet county": regions.normalize(quiet), "busy county": regions.normalize(busy),
             "one village": regions.normalize(village)}
