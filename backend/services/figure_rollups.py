@@ -1,10 +1,10 @@
-"""跟踪问效 figures read from the PostgreSQL rollups of migrations 0008 to 0010 (see their docstrings).
+"""跟踪问效 figures read from the PostgreSQL rollups of migrations 0008 to 0010 and 0015 (see their docstrings).
 
 Each source has one query that groups by every dimension at once (GROUPING SETS), and the
 queries run concurrently on pooled connections. The answers equal figures.figures_by's:
 sums are exact, distinct experts are counted per expert and a service day is judged on the same
-hours. Turnaround percentiles are taken from the orders with percentile_cont, as figures.py does:
-durations are to the second, so cells would hold about a row per order; migration 0010 dropped them.
+hours. Turnaround percentiles are selected from each cell's durations, packed in one value per cell
+(migration 0015), and equal percentile_cont's over the orders to the last bit.
 
 The rollups keep experts' presence per county, so they serve province and city scopes
 (broken down by city or county); smaller scopes read the source tables, which is quick there.
@@ -91,16 +91,42 @@ async def order_counts(scope: str, period: f.Period, digits: int) -> dict[str, d
     return result
 
 
-async def direct_turnarounds(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
-    """The turnaround percentiles from the orders themselves, as figures.py computes them.
+async def turnarounds(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
+    """The turnaround counts and percentiles from the packed samples of migration 0015, exact.
 
-    Real durations are to the second, so cells of them held about one row per order and metric:
-    ranking them took some 25 s for a province's year of bench data, against about 1.2 s for
-    percentile_cont over the orders (four queries, run concurrently).
+    SQL concatenates the period's cells per (sub-region, field, title level); each grouping's
+    values are then joined from those parts and only the ranks percentile_cont needs are selected.
     """
-    dims = {"total": f.TOTAL, "region": f.by_region(digits), "field": f.BY_FIELD, "title_level": f.BY_TITLE}
-    found = await asyncio.gather(*(f.turnarounds(scope, period, dim) for dim in dims.values()))
-    return dict(zip(dims, found))
+    q = f.Sql()
+    packed = ", ".join(f"string_agg({name}, ''::bytea) AS {name}" for name in f.TURNAROUNDS)
+    sql = f"""
+        SELECT substr(county, 1, {digits}) AS r, field, title_level, {packed}
+        FROM figure_turnaround_sample WHERE {cells_in(q, period)} AND {q.within("county", scope)}
+        GROUP BY 1, 2, 3"""
+    rows = await q.rows(sql)
+    # numpy's selection runs without the GIL, so the report's other queries go on meanwhile.
+    return await asyncio.to_thread(_percentiles, rows)
+
+
+def _percentiles(rows: list[dict]) -> dict[str, dict]:
+    # Imported here: numpy adds some 17 MB to a worker, so only workers that answer a report load it.
+    from backend.domain import percentiles
+
+    fractions = list(f.PERCENTILES.values())
+    result: dict[str, dict] = {dim: {} for dim in SETS.values()}
+    for dim in SETS.values():
+        groups: dict[Any, list[dict]] = {}
+        for row in rows:
+            groups.setdefault("*" if dim == "total" else row["r" if dim == "region" else dim], []).append(row)
+        for key, members in groups.items():
+            times = {}
+            for name in f.TURNAROUNDS:
+                values = percentiles.unpack(row[name] for row in members if row[name] is not None)
+                picked = percentiles.percentile_cont(values, fractions) if len(values) else [None] * len(fractions)
+                times[name] = {"count": len(values), **{label: f._hours(value)
+                                                        for label, value in zip(f.PERCENTILES, picked)}}
+            result[dim][key] = times
+    return result
 
 
 async def service_figures(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
@@ -199,6 +225,15 @@ async def ledger_figures(settings: Settings, scope: str, period: f.Period, digit
     return result
 
 
+async def ledger_or_direct(settings: Settings, scope: str, period: f.Period, digits: int) -> dict[str, dict]:
+    if await day_rule_matches(settings):
+        return await ledger_figures(settings, scope, period, digits)
+    # The rollup's days were judged on another threshold: read the ledger itself.
+    direct = await asyncio.gather(*(f.ledger_figures(settings, scope, period, dim) for dim in (
+        f.TOTAL, f.by_region(digits), f.BY_FIELD, f.BY_TITLE)))
+    return dict(zip(("total", "region", "field", "title_level"), direct))
+
+
 async def fold() -> None:
     """Recount the cells writers queued since the last fold, then merge appended rows (PostgreSQL only).
 
@@ -213,16 +248,10 @@ async def figures(settings: Settings, scope: str, period: f.Period) -> dict[str,
     """Every dimension's figures (as figures.direct_figures returns them), read from the rollups."""
     digits = regions.LEVEL_DIGITS[f.sub_level(scope)]
     await fold()
-    counts, times, service, present, rule_matches = await asyncio.gather(
-        order_counts(scope, period, digits), direct_turnarounds(scope, period, digits),
-        service_figures(scope, period, digits), experts(scope, period, digits), day_rule_matches(settings))
-    if rule_matches:
-        ledger = await ledger_figures(settings, scope, period, digits)
-    else:
-        # The rollup's days were judged on another threshold: read the ledger itself.
-        direct = await asyncio.gather(*(f.ledger_figures(settings, scope, period, dim) for dim in (
-            f.TOTAL, f.by_region(digits), f.BY_FIELD, f.BY_TITLE)))
-        ledger = dict(zip(("total", "region", "field", "title_level"), direct))
+    counts, times, service, present, ledger = await asyncio.gather(
+        order_counts(scope, period, digits), turnarounds(scope, period, digits),
+        service_figures(scope, period, digits), experts(scope, period, digits),
+        ledger_or_direct(settings, scope, period, digits))
     for dim, groups in service.items():
         for key, figures_ in groups.items():
             figures_["experts"] = present[dim].get(key, 0)

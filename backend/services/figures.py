@@ -14,7 +14,7 @@ nearest ranks). PostgreSQL computes them natively; SQLite has no ordered-set agg
 so the same interpolation is done with `ROW_NUMBER() OVER` and `COUNT(*) OVER` in SQL.
 
 On PostgreSQL, report() reads province and city scopes from the rollups of migrations 0008 to
-0010 (figure_rollups.py), which give the same answers as the queries here without scanning a year.
+0010 and 0015 (figure_rollups.py), which give the same answers as the queries here without scanning a year.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""On PostgreSQL the figures come from rollups (migrations 0008 to 0010): writes queue the cells
+"""On PostgreSQL the figures come from rollups (migrations 0008 to 0010 and 0015): writes queue the cells
 they touch and a fold recounts them. The rollups must give exactly what the source tables give,
 after bulk loads and after every kind of later change."""
 
@@ -12,6 +12,7 @@ import pytest
 from tortoise import connections
 
 from backend.config import Settings
+from backend.domain import percentiles
 from backend.services import figure_rollups, figures
 
 BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench"
@@ -82,6 +83,13 @@ async def rollup_contents() -> dict[str, set]:
         "SELECT expert_id, day, counties, fields, hours, title_level FROM figure_expert_day "
         "WHERE counties IS NOT NULL")
     contents["figure_expert_day"] = {(r[0], r[1], tuple(r[2]), tuple(r[3]), tuple(r[4]), r[5]) for r in rows[1]}
+    # A cell's durations are packed in no particular order: compare them sorted.
+    rows = await conn.execute_query(
+        "SELECT grain, at, county, field, title_level, accept, dispatch, first_visit FROM figure_turnaround_sample")
+    contents["figure_turnaround_sample"] = {
+        (*r[:5], *(tuple(sorted(percentiles.unpack([packed]).tolist())) if packed else None for packed in r[5:]))
+        for r in rows[1]}
+    assert contents["figure_turnaround_sample"], "no turnaround samples"
     return contents
 
 
@@ -171,6 +179,12 @@ async def test_later_changes_anywhere_a_figure_reads_move_the_rollups_with_them(
         "UPDATE service_order SET expert_id = (SELECT min(id) FROM expert_profile) WHERE id % 41 = 0 "
         "AND expert_id IS NOT NULL",
         "UPDATE service_order SET field = 'health' WHERE id IN (SELECT order_id FROM visit WHERE id % 37 = 0)",
+        # a turnaround corrected alone, an order moved to an earlier month and to another county
+        "UPDATE service_order SET accepted_at = accepted_at + interval '2 hours' "
+        "WHERE id % 7 = 0 AND accepted_at IS NOT NULL",
+        "UPDATE service_order SET dispatched_at = NULL WHERE id % 71 = 0",
+        "UPDATE service_order SET submitted_at = submitted_at - interval '40 days' WHERE id % 61 = 0",
+        "UPDATE service_order SET region_code = (SELECT max(region_code) FROM service_order) WHERE id % 67 = 0",
         "UPDATE expert_profile SET title_level = 'senior' WHERE id IN (SELECT expert_id FROM visit WHERE id % 43 = 0)",
         "UPDATE expert_profile SET title_level = 'intermediate' WHERE id = (SELECT max(expert_id) FROM visit)",
         # a visit moves to another order and another day; visits are deleted with what hangs on them
