@@ -150,20 +150,30 @@ async def service_figures(scope: str, period: f.Period, digits: int) -> dict[str
 
 
 async def experts(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
-    """Distinct experts with a visit in the period: one presence row per expert and group and year."""
+    """Distinct experts with a visit in the period: one presence row per expert and group and year.
+
+    A period within one year that holds every day the year's presence rows have set (a year to date
+    does) takes the counts of migration 0016 instead of testing each row against the period.
+    """
     q = f.Sql()
     years, masks = year_masks(period)
     prefix = regions.prefix_of(scope)
-    # Within one year each expert has one row per group; across years the same expert is counted once.
-    experts_ = "COUNT(*)" if len(years) == 1 else "COUNT(DISTINCT p.expert_id)"
-    sql = f"""
-        SELECT p.digits, p.prefix, p.field, p.title_level, {experts_} AS experts
-        FROM figure_expert_presence p
-        JOIN unnest({q.value(years)}::int[], {q.value(masks)}::text[]) AS m(year, mask) ON m.year = p.year
-        WHERE ((p.digits = {len(prefix)} AND p.prefix = {q.value(prefix)})
-               OR (p.digits = {digits} AND p.field = '*' AND {q.within("p.prefix", scope)}))
-          AND bit_count(p.days & m.mask::bit(366)) > 0
-        GROUP BY 1, 2, 3, 4"""
+    groups = (f"((p.digits = {len(prefix)} AND p.prefix = {q.value(prefix)}) "
+              f"OR (p.digits = {digits} AND p.field = '*' AND {q.within('p.prefix', scope)}))")
+    if len(years) == 1 and await _holds_the_year(years[0], masks[0]):
+        sql = f"""
+            SELECT p.digits, p.prefix, p.field, p.title_level, p.experts
+            FROM figure_expert_count p
+            WHERE p.year = {q.value(years[0])} AND {groups} AND p.experts > 0"""
+    else:
+        # Within one year each expert has one row per group; across years the same expert is counted once.
+        experts_ = "COUNT(*)" if len(years) == 1 else "COUNT(DISTINCT p.expert_id)"
+        sql = f"""
+            SELECT p.digits, p.prefix, p.field, p.title_level, {experts_} AS experts
+            FROM figure_expert_presence p
+            JOIN unnest({q.value(years)}::int[], {q.value(masks)}::text[]) AS m(year, mask) ON m.year = p.year
+            WHERE {groups} AND bit_count(p.days & m.mask::bit(366)) > 0
+            GROUP BY 1, 2, 3, 4"""
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
 
     def add(dim: str, key: Any, n: int) -> None:
@@ -179,6 +189,14 @@ async def experts(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
         else:
             add("field", row["field"], n)
     return result
+
+
+async def _holds_the_year(year: int, mask: str) -> bool:
+    """Whether the period's days include every day the year's presence rows have ever had set."""
+    rows = await f.connections.get("default").execute_query_dict(
+        "SELECT bit_count(days & ~$2::text::bit(366)) = 0 AS held FROM figure_presence_year WHERE year = $1",
+        [year, mask])
+    return not rows or rows[0]["held"]
 
 
 async def day_rule_matches(settings: Settings) -> bool:

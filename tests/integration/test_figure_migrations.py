@@ -1,5 +1,5 @@
 """Migration 0010 takes the unread turnaround cells out of the figure rollups, and going back restores them;
-migration 0015 adds the packed turnaround samples, and going back takes them out again.
+migration 0015 adds the packed turnaround samples and 0016 the expert counts, and going back takes them out again.
 
 Each step runs `migrate` in a child process on a database of its own, as `python -m backend migrate`
 would, then checks what PostgreSQL holds and that every path of the fold still runs.
@@ -51,6 +51,12 @@ async def state(url: str) -> dict:
             "fold_refreshes_samples": await conn.fetchval(
                 "SELECT prosrc LIKE '%figure_turnaround_refresh(o_counties, o_days)%' FROM pg_proc "
                 "WHERE proname = 'figure_rollup_fold'"),
+            "counts": await conn.fetchval("SELECT to_regclass('figure_expert_count') IS NOT NULL"),
+            "count_triggers": await conn.fetchval(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'figure_expert_presence'::regclass "
+                "AND NOT tgisinternal"),
+            "rebuild_rebuilds_counts": await conn.fetchval(
+                "SELECT prosrc LIKE '%figure_expert_count_rebuild()%' FROM pg_proc WHERE proname = 'figure_rollup_rebuild'"),
             "rebuild_rebuilds_samples": await conn.fetchval(
                 "SELECT prosrc LIKE '%figure_turnaround_rebuild()%' FROM pg_proc WHERE proname = 'figure_rollup_rebuild'"),
         }
@@ -80,15 +86,21 @@ async def test_0010_drops_the_turnaround_cells_and_going_back_restores_them(migr
     assert await state(migration_database) == latest
 
 
-async def test_0015_adds_the_turnaround_samples_and_going_back_takes_them_out(migration_database):
+async def test_0015_and_0016_add_samples_and_counts_and_going_back_takes_them_out(migration_database):
     migrate(migration_database)
     latest = await state(migration_database)
     assert latest["samples"] is True
     assert latest["sample_readers"] == ["figure_turnaround_rebuild", "figure_turnaround_refresh"]
     assert latest["fold_refreshes_samples"] is True and latest["rebuild_rebuilds_samples"] is True
+    assert latest["counts"] is True and latest["count_triggers"] == 2 and latest["rebuild_rebuilds_counts"] is True
     # A change of accepted_at, dispatched_at or first_visit_at alone queues the order's cell again.
     assert "first_visit_at" in latest["trigger"] and "accepted_at" in latest["trigger"]
     assert latest["queued"] == 0
+
+    migrate(migration_database, "models.0015_turnaround_samples")
+    samples_only = await state(migration_database)
+    assert samples_only["counts"] is False and samples_only["count_triggers"] == 0
+    assert samples_only["rebuild_rebuilds_counts"] is False and samples_only["rebuild_rebuilds_samples"] is True
 
     migrate(migration_database, "models.0014_unread_indexes")
     before = await state(migration_database)

@@ -29,15 +29,15 @@ async def _index_names(url: str) -> set[str]:
 
 
 async def test_0014_drops_the_indexes_and_going_back_makes_them_again(migration_database):
-    migrate(migration_database)
-    latest = await _index_names(migration_database)
-    assert latest & NAMES == set()
+    migrate(migration_database, "models.0014_unread_indexes")
+    after = await _index_names(migration_database)
+    assert after & NAMES == set()
 
     migrate(migration_database, "models.0013_region_prefix_indexes")
-    assert await _index_names(migration_database) == latest | NAMES
+    assert await _index_names(migration_database) == after | NAMES
 
-    migrate(migration_database)
-    assert await _index_names(migration_database) == latest
+    migrate(migration_database, "models.0014_unread_indexes")
+    assert await _index_names(migration_database) == after
 
 
 async def test_a_filter_on_order_status_alone_still_reads_an_index(resources, settings):
