@@ -1,4 +1,4 @@
-"""跟踪问效 figures read from the PostgreSQL rollups of migrations 0008 to 0010 and 0015 (see their docstrings).
+"""跟踪问效 figures read from the PostgreSQL rollups of migrations 0008 to 0010, 0015 and 0016 (see their docstrings).
 
 Each source has one query that groups by every dimension at once (GROUPING SETS), and the
 queries run concurrently on pooled connections. The answers equal figures.figures_by's:
@@ -155,31 +155,42 @@ async def experts(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
     A period within one year that holds every day the year's presence rows have set (a year to date
     does) takes the counts of migration 0016 instead of testing each row against the period.
     """
-    q = f.Sql()
     years, masks = year_masks(period)
     prefix = regions.prefix_of(scope)
-    groups = (f"((p.digits = {len(prefix)} AND p.prefix = {q.value(prefix)}) "
-              f"OR (p.digits = {digits} AND p.field = '*' AND {q.within('p.prefix', scope)}))")
-    if len(years) == 1 and await _holds_the_year(years[0], masks[0]):
-        sql = f"""
-            SELECT p.digits, p.prefix, p.field, p.title_level, p.experts
-            FROM figure_expert_count p
-            WHERE p.year = {q.value(years[0])} AND {groups} AND p.experts > 0"""
-    else:
+
+    def in_groups(q: f.Sql) -> str:
+        return (f"((p.digits = {len(prefix)} AND p.prefix = {q.value(prefix)}) "
+                f"OR (p.digits = {digits} AND p.field = '*' AND {q.within('p.prefix', scope)}))")
+
+    rows = None
+    if len(years) == 1:
+        q = f.Sql()
+        # One statement, so the year's days and the counts are read as of the same moment.
+        counted = await q.rows(f"""
+            SELECT h.held, p.digits, p.prefix, p.field, p.title_level, p.experts
+            FROM (SELECT NOT EXISTS (
+                      SELECT 1 FROM figure_presence_year y WHERE y.year = {q.value(years[0])}
+                        AND bit_count(y.days & ~{q.value(masks[0])}::text::bit(366)) > 0) AS held) h
+            LEFT JOIN figure_expert_count p
+                   ON h.held AND p.year = {q.value(years[0])} AND {in_groups(q)} AND p.experts > 0""")
+        if counted[0]["held"]:
+            rows = [row for row in counted if row["digits"] is not None]
+    if rows is None:
+        q = f.Sql()
         # Within one year each expert has one row per group; across years the same expert is counted once.
         experts_ = "COUNT(*)" if len(years) == 1 else "COUNT(DISTINCT p.expert_id)"
-        sql = f"""
+        rows = await q.rows(f"""
             SELECT p.digits, p.prefix, p.field, p.title_level, {experts_} AS experts
             FROM figure_expert_presence p
             JOIN unnest({q.value(years)}::int[], {q.value(masks)}::text[]) AS m(year, mask) ON m.year = p.year
-            WHERE {groups} AND bit_count(p.days & m.mask::bit(366)) > 0
-            GROUP BY 1, 2, 3, 4"""
+            WHERE {in_groups(q)} AND bit_count(p.days & m.mask::bit(366)) > 0
+            GROUP BY 1, 2, 3, 4""")
     result: dict[str, dict] = {dim: {} for dim in SETS.values()}
 
     def add(dim: str, key: Any, n: int) -> None:
         result[dim][key] = result[dim].get(key, 0) + n
 
-    for row in await q.rows(sql):
+    for row in rows:
         n = int(row["experts"])
         if row["digits"] == digits and row["field"] == "*":
             add("region", row["prefix"], n)
@@ -189,14 +200,6 @@ async def experts(scope: str, period: f.Period, digits: int) -> dict[str, dict]:
         else:
             add("field", row["field"], n)
     return result
-
-
-async def _holds_the_year(year: int, mask: str) -> bool:
-    """Whether the period's days include every day the year's presence rows have ever had set."""
-    rows = await f.connections.get("default").execute_query_dict(
-        "SELECT bit_count(days & ~$2::text::bit(366)) = 0 AS held FROM figure_presence_year WHERE year = $1",
-        [year, mask])
-    return not rows or rows[0]["held"]
 
 
 async def day_rule_matches(settings: Settings) -> bool:
