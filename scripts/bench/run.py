@@ -250,6 +250,28 @@ class Server:
         return found
 
 
+def answer_figures(token: str, calls: int = 8) -> list[int]:
+    """A province admin's yearly figures, each call on a connection of its own so every worker is likely to answer
+    one (and load what a report loads) before memory is read. Returns the HTTP statuses."""
+    statuses = []
+    for _ in range(calls):
+        request = urllib.request.Request(f"http://127.0.0.1:{BACKEND_PORT}/api/v1/figures",
+                                         headers={"Authorization": f"Bearer {token}", "Connection": "close"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+    return statuses
+
+
+def loaded_numpy(pid: int) -> bool:
+    try:
+        return "/numpy/" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
 def rss_mb(pid: int) -> float | None:
     try:
         match = re.search(r"VmRSS:\s*(\d+)\s*kB", Path(f"/proc/{pid}/status").read_text())
@@ -624,7 +646,10 @@ def main(argv: list[str] | None = None) -> int:
             scenarios.append(throughput_scenario("order", "placing an order (Idempotency-Key)", result,
                                                  "raw INSERT", base, 0.4, None))
         if only & {"checkin", "order", "list", "storm", "memory"}:
-            processes = [{"pid": pid, "rss_mb": rss_mb(pid), "name": name} for pid, name in backend.worker_pids()]
+            admin = plan.admin_user_ids[0]
+            figure_statuses = answer_figures(signer.access(admin, "province_admin", "230000000000"))
+            processes = [{"pid": pid, "rss_mb": rss_mb(pid), "name": name, "numpy": loaded_numpy(pid)}
+                         for pid, name in backend.worker_pids()]
             processes = [p for p in processes if p["rss_mb"] is not None]
             # Sanic names its app workers Sanic-Server-<n>-<m>; anything else (its inspector) is listed apart.
             workers = [p for p in processes if p["name"].startswith("Sanic-Server")] or processes
@@ -633,8 +658,12 @@ def main(argv: list[str] | None = None) -> int:
                               "workers": workers, "max_rss_mb": max((w["rss_mb"] for w in workers), default=None),
                               "targets": [{"metric": "max_rss_mb", "op": "<=", "bound": 200}],
                               "others": others,
+                              "figure_statuses": figure_statuses,
                               "note": "VmRSS of each Sanic worker process (/proc/<pid>/status) after the scenarios "
-                                      "above; the manager process is excluded" + (
+                                      f"above and {len(figure_statuses)} province figures reports (statuses "
+                                      f"{sorted(set(figure_statuses))}; numpy loaded in "
+                                      f"{sum(w['numpy'] for w in workers)} of {len(workers)} workers); the manager "
+                                      "process is excluded" + (
                                           "; other child processes: " + ", ".join(
                                               f"{p['name']} {p['rss_mb']} MB" for p in others) if others else "")})
             log(f"memory: {workers}")
