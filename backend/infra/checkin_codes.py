@@ -16,7 +16,6 @@ import jwt
 
 from backend.errors import AppError
 from backend.infra import clock
-from backend.infra import jwt_hmac  # noqa: F401  (HS256 with its secrets prepared once)
 from backend.infra.jwt_header import secret_for, unverified_header
 
 ALGORITHM = "HS256"

@@ -18,6 +18,9 @@ from typing import Any
 
 import orjson
 
+# Every module that signs or verifies a token picks its key here: HS256 gets its secrets prepared once.
+from backend.infra import jwt_hmac  # noqa: F401
+
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 
 

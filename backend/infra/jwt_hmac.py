@@ -8,7 +8,8 @@ secrets are fixed for the life of the process, so the prepared key is kept per s
 A secret that fails the checks still raises every time and is never kept.
 
 Importing this module puts the class in place of PyJWT's own HS256, through PyJWT's public
-`register_algorithm`; every module that signs or verifies a token imports it.
+`register_algorithm`; jwt_header, through which every module that signs or verifies a token picks its
+key, imports it.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ import redis.asyncio as aioredis
 
 from backend.errors import RefreshTokenReused, TokenExpired, TokenInvalid
 from backend.infra import keys
-from backend.infra import jwt_hmac  # noqa: F401  (HS256 with its secrets prepared once)
 from backend.infra.jwt_header import secret_for, unverified_header
 
 ALGORITHM = "HS256"

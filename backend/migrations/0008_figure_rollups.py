@@ -26,7 +26,8 @@ figure_rollup_rebuild() recomputes everything from the source tables.
 """
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+
+from backend.migrations._postgres import postgres_only
 
 DAY = "(({ts}) AT TIME ZONE INTERVAL '+08:00')::date"
 GRAINS = "(VALUES ('d'::char(1), {day}), ('m'::char(1), date_trunc('month', {day})::date)) g(grain, at)"
@@ -624,21 +625,11 @@ def _drop_sql() -> str:
 CREATE_SQL = TABLES + FOLD + FUNCTIONS + TRIGGERS + REBUILD + "\nSELECT figure_rollup_rebuild();\n"
 
 
-async def create_rollups(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(CREATE_SQL)
-
-
-async def drop_rollups(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(_drop_sql())
-
-
 class Migration(migrations.Migration):
     dependencies = [('models', '0007_foreign_key_indexes')]
 
     initial = False
 
     operations = [
-        ops.RunPython(create_rollups, drop_rollups),
+        postgres_only(CREATE_SQL, _drop_sql()),
     ]

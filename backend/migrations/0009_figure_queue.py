@@ -12,7 +12,8 @@ they apply one after another; a change committed while a fold runs stays queued 
 """
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+
+from backend.migrations._postgres import postgres_only
 
 DAY = "(({ts}) AT TIME ZONE INTERVAL '+08:00')::date"
 DAY_START = "(({day})::timestamp AT TIME ZONE INTERVAL '+08:00')"
@@ -464,21 +465,11 @@ DROP TABLE IF EXISTS figure_dirty;
 )
 
 
-async def queue_rollups(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(FORWARD_SQL)
-
-
-async def unqueue_rollups(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(BACKWARD_SQL)
-
-
 class Migration(migrations.Migration):
     dependencies = [('models', '0008_figure_rollups')]
 
     initial = False
 
     operations = [
-        ops.RunPython(queue_rollups, unqueue_rollups),
+        postgres_only(FORWARD_SQL, BACKWARD_SQL),
     ]

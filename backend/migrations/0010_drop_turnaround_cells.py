@@ -19,7 +19,8 @@ versions cannot drift apart.
 from importlib import import_module
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+
+from backend.migrations._postgres import postgres_only
 
 rollups = import_module("backend.migrations.0008_figure_rollups")
 queue = import_module("backend.migrations.0009_figure_queue")
@@ -94,21 +95,11 @@ BACKWARD_SQL = "\n".join([
 ])
 
 
-async def drop_turnaround_cells(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(FORWARD_SQL)
-
-
-async def restore_turnaround_cells(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(BACKWARD_SQL)
-
-
 class Migration(migrations.Migration):
     dependencies = [('models', '0009_figure_queue')]
 
     initial = False
 
     operations = [
-        ops.RunPython(drop_turnaround_cells, restore_turnaround_cells),
+        postgres_only(FORWARD_SQL, BACKWARD_SQL),
     ]

@@ -14,7 +14,8 @@ Building takes about a second per million rows and blocks writes to that table m
 """
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+
+from backend.migrations._postgres import postgres_only
 
 # (index, table, key, predicate): every index whose key includes region_code as a plain column.
 INDEXES = (
@@ -44,21 +45,11 @@ def _rebuild(pattern_ops: bool) -> str:
     return "\n".join(statements)
 
 
-async def to_pattern_ops(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(_rebuild(pattern_ops=True))
-
-
-async def to_default_ops(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(_rebuild(pattern_ops=False))
-
-
 class Migration(migrations.Migration):
     dependencies = [('models', '0012_visit_status_index')]
 
     initial = False
 
     operations = [
-        ops.RunPython(to_pattern_ops, to_default_ops),
+        postgres_only(_rebuild(pattern_ops=True), _rebuild(pattern_ops=False)),
     ]

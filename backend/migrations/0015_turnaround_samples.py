@@ -26,7 +26,8 @@ Going back drops the table and restores 0010's functions and trigger.
 from importlib import import_module
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+
+from backend.migrations._postgres import postgres_only
 
 queue = import_module("backend.migrations.0009_figure_queue")
 dropped = import_module("backend.migrations.0010_drop_turnaround_cells")
@@ -122,21 +123,11 @@ BACKWARD_SQL = "\n".join([
 ])
 
 
-async def add_samples(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(FORWARD_SQL)
-
-
-async def drop_samples(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(BACKWARD_SQL)
-
-
 class Migration(migrations.Migration):
     dependencies = [('models', '0014_unread_indexes')]
 
     initial = False
 
     operations = [
-        ops.RunPython(add_samples, drop_samples),
+        postgres_only(FORWARD_SQL, BACKWARD_SQL),
     ]

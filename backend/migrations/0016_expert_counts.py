@@ -22,7 +22,8 @@ TRUNCATE fires no trigger). Going back drops them and restores 0015's rebuild.
 from importlib import import_module
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+
+from backend.migrations._postgres import postgres_only
 
 samples = import_module("backend.migrations.0015_turnaround_samples")
 
@@ -91,21 +92,11 @@ BACKWARD_SQL = "\n".join([
 ])
 
 
-async def add_counts(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(FORWARD_SQL)
-
-
-async def drop_counts(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(BACKWARD_SQL)
-
-
 class Migration(migrations.Migration):
     dependencies = [('models', '0015_turnaround_samples')]
 
     initial = False
 
     operations = [
-        ops.RunPython(add_counts, drop_counts),
+        postgres_only(FORWARD_SQL, BACKWARD_SQL),
     ]

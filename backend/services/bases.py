@@ -45,7 +45,6 @@ from backend.domain.roles import Role, scope_admits
 from backend.domain.visits import Fence, Placement, Position
 from backend.errors import AppError, Forbidden, NotFound, OutOfRegion, ValidationFailed
 from backend.infra import qr
-from backend.infra import jwt_hmac  # noqa: F401  (HS256 with its secrets prepared once)
 from backend.infra.clock import CHINA, now
 from backend.infra.jwt_header import secret_for, unverified_header
 from backend.infra.tokens import AccessClaims
