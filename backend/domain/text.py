@@ -1,8 +1,9 @@
 """Chinese text as search tokens: jieba's search-mode cut, agricultural terms, IDF weights.
 
 Pure apart from jieba's dictionary, which loads once per process (about a
-second): call `await ready()` before the first cut in async code so the load
-runs off the event loop. `tokens()` falls back to loading synchronously.
+second, into the compact table of `segmenter`): call `await ready()` before
+the first cut in async code so the load runs off the event loop. `tokens()`
+falls back to loading synchronously.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 import threading
 
 import jieba
+
+from backend.domain import segmenter
 
 # Terms jieba's general dictionary splits or misses; kept whole so a query for
 # 「腐烂病」 does not match every 「病」. cut_for_search still emits their parts.
@@ -37,18 +40,18 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[\w\u4e00-\u9fff]+")
 _init_lock = threading.Lock()
 _initialised = False
+_tokenizer: jieba.Tokenizer | None = None
 _async_ready: asyncio.Lock | None = None
 
 
-def _initialise() -> None:
-    global _initialised
+def load() -> None:
+    """Load jieba's dictionary on this thread, once per process."""
+    global _initialised, _tokenizer
     with _init_lock:
         if _initialised:
             return
         jieba.setLogLevel(60)
-        jieba.initialize()
-        for term in AGRICULTURAL_TERMS:
-            jieba.add_word(term, freq=20_000)
+        _tokenizer = segmenter.load(dict.fromkeys(AGRICULTURAL_TERMS, 20_000))
         _initialised = True
 
 
@@ -56,15 +59,15 @@ async def ready() -> None:
     """Load jieba's dictionary in a worker thread, once per process."""
     if _initialised:
         return
-    await asyncio.to_thread(_initialise)
+    await asyncio.to_thread(load)
 
 
 def tokens(text: str) -> list[str]:
     """Search tokens of `text` in order of appearance, repeats kept, stopwords and punctuation dropped."""
     if not _initialised:
-        _initialise()
+        load()
     result = []
-    for piece in jieba.cut_for_search(text.lower()):
+    for piece in _tokenizer.cut_for_search(text.lower()):
         piece = piece.strip()
         if not piece or piece in STOPWORDS or not _WORD.fullmatch(piece):
             continue
