@@ -28,27 +28,38 @@ _PAGE_COLUMNS = ("id", "status", "field", "description", "region_code", "window_
                  "team_id", "claim_deadline", "due_at", "agreed_visit_at", "last_reason", "submitted_at", "version")
 _PAGE_COLUMNS_SQL = ", ".join(f"o.{name}" for name in _PAGE_COLUMNS)
 
+# The list's filters, applied in each source of the expert's orders so that its LIMIT counts only what is shown.
+_PAGE_FILTERS = """($3::text[] IS NULL OR o.status = ANY($3::text[]))
+          AND ($4::text IS NULL OR o.field = $4)
+          AND ($5::text IS NULL OR o.region_code LIKE $5)
+          AND ($6::timestamptz IS NULL OR o.submitted_at >= $6)
+          AND ($7::timestamptz IS NULL OR o.submitted_at <= $7)
+          AND ($8::bigint IS NULL OR o.id < $8)"""
+
+# Each source (dispatched to the expert, naming them to go, each team of theirs) gives at most a page of ids,
+# newest first from its (key, id) index (migration 0017), and the page is the newest of those: an expert with
+# thousands of orders reads about as much as one with thirty.
 _EXPERT_PAGE = f"""
 WITH me AS (
     SELECT id, status, field FROM expert_profile WHERE user_id = $1
 ), teams AS (
     SELECT team_id, position FROM team_member WHERE expert_id = (SELECT id FROM me)
 ), mine AS (
-    SELECT id FROM service_order WHERE expert_id = (SELECT id FROM me)
+    (SELECT o.id FROM service_order o
+     WHERE o.expert_id = (SELECT id FROM me) AND {_PAGE_FILTERS}
+     ORDER BY o.id DESC LIMIT $9)
     UNION
-    SELECT order_id FROM order_assignee WHERE expert_id = (SELECT id FROM me)
+    (SELECT a.order_id FROM order_assignee a JOIN service_order o ON o.id = a.order_id
+     WHERE a.expert_id = (SELECT id FROM me) AND {_PAGE_FILTERS}
+     ORDER BY a.order_id DESC LIMIT $9)
     UNION
-    SELECT o.id FROM service_order o JOIN teams t ON o.team_id = t.team_id
-    WHERE t.position = 'leader' OR o.status = ANY($2::text[])
+    SELECT team_orders.id FROM teams t CROSS JOIN LATERAL (
+        SELECT o.id FROM service_order o
+        WHERE o.team_id = t.team_id AND (t.position = 'leader' OR o.status = ANY($2::text[])) AND {_PAGE_FILTERS}
+        ORDER BY o.id DESC LIMIT $9) team_orders
 ), page AS (
     SELECT {_PAGE_COLUMNS_SQL} FROM service_order o
     WHERE o.id IN (SELECT id FROM mine)
-      AND ($3::text[] IS NULL OR o.status = ANY($3::text[]))
-      AND ($4::text IS NULL OR o.field = $4)
-      AND ($5::text IS NULL OR o.region_code LIKE $5)
-      AND ($6::timestamptz IS NULL OR o.submitted_at >= $6)
-      AND ($7::timestamptz IS NULL OR o.submitted_at <= $7)
-      AND ($8::bigint IS NULL OR o.id < $8)
     ORDER BY o.id DESC
     LIMIT $9
 )

@@ -1,5 +1,6 @@
 """The expert's list written as one PostgreSQL statement answers exactly as the ORM's scoped query does."""
 
+import asyncpg
 import pytest
 
 from backend.domain.roles import Role
@@ -61,3 +62,62 @@ async def test_every_kind_of_expert_sees_the_same_page_from_both_queries(app, cl
                     await orders._scoped_list(settings, claims, following)
     # The comparison covered real pages, not empty ones.
     assert seen > 10
+
+
+# --------------------------------------------------------------------------- experts with a long history
+
+HISTORY = 400
+
+
+async def _copies(conn, template_id: int, count: int, **columns) -> list[int]:
+    """`count` copies of an order with the given columns replaced; their ids."""
+    names = await conn.fetchval(
+        "SELECT array_agg(column_name::text ORDER BY ordinal_position) FROM information_schema.columns "
+        "WHERE table_name = 'service_order' AND column_name <> 'id'")
+    replaced = list(columns)
+    select = [f"${replaced.index(name) + 3}" if name in columns else name for name in names]
+    rows = await conn.fetch(
+        f"INSERT INTO service_order ({', '.join(names)}) SELECT {', '.join(select)} "
+        f"FROM service_order CROSS JOIN generate_series(1, $2) WHERE id = $1 RETURNING id",
+        template_id, count, *columns.values())
+    return [row["id"] for row in rows]
+
+
+async def test_a_long_history_gives_the_same_pages_from_both_queries(app, client, settings):
+    booked = await scheduled_order(client, suffix="-history")
+    province = await admin_tokens(client, "history-province", Role.PROVINCE_ADMIN, PROVINCE)
+    leader, leader_id = await expert_tokens(client, "history-leader")
+    member, member_id = await expert_tokens(client, "history-member")
+    _, team = await client.post("/api/v1/teams", json={
+        "name": "方正水稻专家服务团", "field": "planting", "region_code": WUCHANG, "leader_id": leader_id,
+        "core_ids": [member_id], "term_start": "2026-01-01"}, headers=bearer(province))
+    assert team.status == 201, team.json
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        # Interleaved by id: orders dispatched to the booked expert (some closed), and orders of the team
+        # dispatched to its leader (some engaged), the member named to go on a third of those.
+        team_orders: list[int] = []
+        for status, team_status in (("closed", "dispatched"), ("scheduled", "in_service"), ("closed", "serviced")):
+            await _copies(conn, booked["order"]["id"], HISTORY // 3, status=status)
+            team_orders += await _copies(conn, booked["order"]["id"], HISTORY // 3, status=team_status,
+                                         expert_id=leader_id, team_id=team.json["id"])
+        await conn.execute("INSERT INTO order_assignee (order_id, expert_id, created_at) "
+                           "SELECT id, $2, now() FROM unnest($1::bigint[]) id", team_orders[::3], member_id)
+
+        queries = [OrderQuery(), OrderQuery(status="closed"), OrderQuery(status="in_service,serviced", limit=7),
+                   OrderQuery(field="planting", limit=50), OrderQuery(status="cancelled")]
+        for tokens in (booked["expert"], leader, member):
+            claims = _claims(app, tokens)
+            for query in queries:
+                walked = 0
+                while True:
+                    fast = await orders.list_orders(settings, claims, query)
+                    assert fast == await orders._scoped_list(settings, claims, query)
+                    walked += len(fast["items"])
+                    if not fast["next_cursor"]:
+                        break
+                    query = query.model_copy(update={"cursor": fast["next_cursor"]})
+                if query.status is None and query.field is None:
+                    assert walked > HISTORY // 3  # every one of them has a long history
+    finally:
+        await conn.close()
