@@ -143,15 +143,29 @@ def pieces_section(rows: list[dict]) -> list[str]:
             *[f"| {r['piece']} | {r['side']} | {_fmt(r['us_per_call'])} | {r['calls']:,} |" for r in rows], ""]
 
 
-def areas_section(rows: list[dict]) -> list[str]:
-    """A local admin's lists in a quiet county, a busy one and a village (areas.py)."""
+def _timings_section(title: str, intro: str, first: tuple[str, str], rows: list[dict]) -> list[str]:
+    """A table of in-process timings: the first column as `first` = (heading, row key), then list and ms."""
     if not rows:
         return []
-    return ["## An area's lists", "",
-            "Each list called through its service as the area's local admin; median of the calls after the first.",
-            "", "| area | list | median ms | first call ms |", "| --- | --- | --- | --- |",
-            *[f"| {r['area']} ({r['region_code']}) | {r['list']} | {_fmt(r['median_ms'])} | {_fmt(r['first_ms'])} |"
-              for r in rows], ""]
+    heading, key = first
+    return [f"## {title}", "", intro, "", f"| {heading} | list | median ms | first call ms |",
+            "| --- | --- | --- | --- |",
+            *[f"| {r[key]} | {r['list']} | {_fmt(r['median_ms'])} | {_fmt(r['first_ms'])} |" for r in rows], ""]
+
+
+def areas_section(rows: list[dict]) -> list[str]:
+    """A local admin's lists in a quiet county, a busy one and a village (areas.py)."""
+    return _timings_section(
+        "An area's lists", "Each list called through its service as the area's local admin; median of the calls "
+        "after the first.", ("area", "label"), [r | {"label": f"{r['area']} ({r['region_code']})"} for r in rows])
+
+
+def history_section(rows: list[dict]) -> list[str]:
+    """A person's newest page by how many orders they have (history.py)."""
+    return _timings_section(
+        "A person's newest page, by history", "Each page called through its service as the person; median of the "
+        "calls after the first. The last rows are after more closed orders were given to the busiest.",
+        ("person (orders)", "label"), [r | {"label": f"{r['person']} ({r['orders']:,})"} for r in rows])
 
 
 def markdown(report: dict) -> str:
@@ -188,6 +202,7 @@ def markdown(report: dict) -> str:
     lines += cpu_section(report["scenarios"])
     lines += pieces_section(report.get("pieces", []))
     lines += areas_section(report.get("areas", []))
+    lines += history_section(report.get("history", []))
     notes = [f"- **{s['label']}**: {s['note']}" for s in report["scenarios"] if s.get("note")]
     if notes:
         lines += ["## Notes", "", *notes, ""]

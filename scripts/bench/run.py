@@ -5,8 +5,9 @@
     python scripts/bench/run.py --only checkin,list
 
 Scenarios: checkin, order, list, storm, figures, recommendations, memory (memory is measured
-after whatever ran), pieces (what each piece of a check-in costs run on its own: pieces.py) and areas
-(a local admin's lists for a quiet county, a busy one and a village: areas.py).
+after whatever ran), pieces (what each piece of a check-in costs run on its own: pieces.py), areas
+(a local admin's lists for a quiet county, a busy one and a village: areas.py) and history (a person's
+newest page with a short history and a long one: history.py; it runs last, as it changes the data).
 Every throughput is reported with the ratio to the machine's own ceiling: a minimal Sanic app
 doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured on the same machine
 minutes apart, with the same workers and pool size. Each of those runs is
@@ -43,6 +44,7 @@ sys.path.insert(0, str(HERE))
 import areas  # noqa: E402
 import cpu  # noqa: E402
 import datagen  # noqa: E402
+import history  # noqa: E402
 import pieces  # noqa: E402
 import reqfiles  # noqa: E402
 import report as report_mod  # noqa: E402
@@ -61,7 +63,8 @@ WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 16, 64, 2
 # ceiling worker one; the harness itself needs one more connection at a time (folding, checking the storm).
 SERVER_CONNECTIONS = WORKERS * POOL_SIZE * 3
 STORM_TIMEOUT = 240
-SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory", "pieces", "areas")
+SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory", "pieces", "areas",
+             "history")
 # Only these need the backend, the ceiling app, the fake WeChat server and Redis.
 HTTP_SCENARIOS = {"checkin", "order", "list", "storm", "memory"}
 
@@ -679,6 +682,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"areas: {report['areas']}")
     if "recommendations" in only:
         scenarios.append(recommendations_scenario(env, commands))
+    if "history" in only:
+        # Last: it gives two people thousands of orders more.
+        report["history"] = asyncio.run(history.run(settings))
+        log(f"history: {report['history']}")
     report["commands"] = commands
     json_path, md_path = report_mod.write(report, OUT)
     print(md_path.read_text())

@@ -19,6 +19,7 @@ sys.path.insert(0, str(BENCH))
 import areas  # noqa: E402
 import cpu  # noqa: E402
 import datagen  # noqa: E402
+import history  # noqa: E402
 import pieces  # noqa: E402
 import reqfiles  # noqa: E402
 import report  # noqa: E402
@@ -191,6 +192,34 @@ def test_the_report_lists_an_areas_lists(tmp_path):
                                        "calls": 7, "median_ms": 0.45, "first_ms": 2.3}]}
     _, md_path = report.write(data, tmp_path)
     assert "| quiet county (230102000000) | audit trail | 0.45 | 2.30 |" in md_path.read_text(encoding="utf-8")
+
+
+@pytest.mark.postgres
+async def test_a_persons_newest_page_is_timed_with_a_short_history_and_a_long_one(plan, settings):
+    import asyncpg
+
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        rows = await history.measure(settings, conn, calls=2)
+    finally:
+        await conn.close()
+    pages = [(r["person"], r["list"]) for r in rows]
+    assert pages == [
+        ("median expert", "newest page"), ("median expert", "已办结 only"), ("busiest expert", "newest page"),
+        ("busiest expert", "已办结 only"), ("median requester", "newest page"), ("busiest requester", "newest page"),
+        (f"busiest + {history.LONG_HISTORY:,} expert", "newest page"),
+        (f"busiest + {history.LONG_HISTORY:,} expert", "已办结 only"),
+        (f"busiest + {history.LONG_HISTORY:,} requester", "newest page")]
+    held = {r["person"]: r["orders"] for r in rows}
+    for role in ("expert", "requester"):
+        assert held[f"busiest + {history.LONG_HISTORY:,} {role}"] > held[f"busiest {role}"] >= held[f"median {role}"]
+
+
+def test_the_report_lists_a_persons_newest_page_by_history(tmp_path):
+    data = fake_report() | {"history": [{"person": "busiest expert", "orders": 2046, "list": "newest page",
+                                         "calls": 9, "median_ms": 1.4, "first_ms": 2.0}]}
+    _, md_path = report.write(data, tmp_path)
+    assert "| busiest expert (2,046) | newest page | 1.40 | 2.00 |" in md_path.read_text(encoding="utf-8")
 
 
 def fake_report() -> dict:
