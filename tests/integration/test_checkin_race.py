@@ -8,7 +8,7 @@ from backend.domain.roles import Role
 from backend.models import AuditRecord, Order, Visit
 from support.auth import bearer, login
 from support.factories import (MINLE_POINT, PROVINCE, WUCHANG, admin_tokens, expert_tokens, place_order,
-                               scheduled_order)
+                               scheduled_order, wuchang_team)
 
 ON_SITE = {"latitude": MINLE_POINT[0] + 0.001, "longitude": MINLE_POINT[1], "accuracy": 15}
 
@@ -52,11 +52,9 @@ async def test_two_team_members_checking_out_at_the_same_moment_end_the_service(
     province = await admin_tokens(client, "race-province", Role.PROVINCE_ADMIN, PROVINCE)
     leader, leader_id = await expert_tokens(client, "race-leader")
     member, member_id = await expert_tokens(client, "race-member")
-    _, team = await client.post("/api/v1/teams", json={
-        "name": "五常水稻专家服务团", "field": "planting", "region_code": WUCHANG, "leader_id": leader_id,
-        "core_ids": [member_id], "term_start": "2026-01-01"}, headers=bearer(province))
+    team = await wuchang_team(client, province, leader_id, [member_id])
     order = await place_order(client, farmer)
-    for path, tokens, body in (("accept", county, {}), ("dispatch", province, {"team_id": team.json["id"]}),
+    for path, tokens, body in (("accept", county, {}), ("dispatch", province, {"team_id": team["id"]}),
                                ("expert-accept", leader, {"member_ids": [leader_id, member_id]})):
         _, response = await client.post(f"/api/v1/orders/{order['id']}/{path}", json=body, headers=bearer(tokens))
         assert response.status == 200, response.json

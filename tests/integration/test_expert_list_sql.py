@@ -8,7 +8,8 @@ from backend.infra.tokens import AccessClaims
 from backend.schemas.orders import OrderQuery
 from backend.services import orders
 from support.auth import bearer, login
-from support.factories import PROVINCE, WUCHANG, admin_tokens, expert_tokens, place_order, scheduled_order
+from support.factories import (PROVINCE, WUCHANG, admin_tokens, expert_tokens, place_order, scheduled_order,
+                               wuchang_team)
 
 pytestmark = pytest.mark.postgres
 
@@ -31,16 +32,13 @@ async def test_every_kind_of_expert_sees_the_same_page_from_both_queries(app, cl
     leader, leader_id = await expert_tokens(client, "sql-leader")
     member, member_id = await expert_tokens(client, "sql-member")
     bystander, bystander_id = await expert_tokens(client, "sql-bystander")
-    _, team = await client.post("/api/v1/teams", json={
-        "name": "五常水稻专家服务团", "field": "planting", "region_code": WUCHANG, "leader_id": leader_id,
-        "core_ids": [member_id, bystander_id], "term_start": "2026-01-01"}, headers=bearer(province))
-    assert team.status == 201, team.json
+    team = await wuchang_team(client, province, leader_id, [member_id, bystander_id])
 
     team_order = await place_order(client, farmer)
-    await _walk(client, team_order["id"], [("accept", county, {}), ("dispatch", province, {"team_id": team.json["id"]}),
+    await _walk(client, team_order["id"], [("accept", county, {}), ("dispatch", province, {"team_id": team["id"]}),
                                            ("expert-accept", leader, {"member_ids": [leader_id, member_id]})])
     waiting = await place_order(client, farmer, description="稻瘟病防治，等待团队答复")
-    await _walk(client, waiting["id"], [("accept", county, {}), ("dispatch", province, {"team_id": team.json["id"]})])
+    await _walk(client, waiting["id"], [("accept", county, {}), ("dispatch", province, {"team_id": team["id"]})])
     direct = await place_order(client, farmer, description="玉米螟虫害，直接派给专家")
     await _walk(client, direct["id"], [("accept", county, {}),
                                        ("dispatch", province, {"expert_id": booked["expert_id"]})])
@@ -88,10 +86,7 @@ async def test_a_long_history_gives_the_same_pages_from_both_queries(app, client
     province = await admin_tokens(client, "history-province", Role.PROVINCE_ADMIN, PROVINCE)
     leader, leader_id = await expert_tokens(client, "history-leader")
     member, member_id = await expert_tokens(client, "history-member")
-    _, team = await client.post("/api/v1/teams", json={
-        "name": "方正水稻专家服务团", "field": "planting", "region_code": WUCHANG, "leader_id": leader_id,
-        "core_ids": [member_id], "term_start": "2026-01-01"}, headers=bearer(province))
-    assert team.status == 201, team.json
+    team = await wuchang_team(client, province, leader_id, [member_id])
     conn = await asyncpg.connect(settings.database_url)
     try:
         # Interleaved by id: orders dispatched to the booked expert (some closed), and orders of the team
@@ -100,7 +95,7 @@ async def test_a_long_history_gives_the_same_pages_from_both_queries(app, client
         for status, team_status in (("closed", "dispatched"), ("scheduled", "in_service"), ("closed", "serviced")):
             await _copies(conn, booked["order"]["id"], HISTORY // 3, status=status)
             team_orders += await _copies(conn, booked["order"]["id"], HISTORY // 3, status=team_status,
-                                         expert_id=leader_id, team_id=team.json["id"])
+                                         expert_id=leader_id, team_id=team["id"])
         await conn.execute("INSERT INTO order_assignee (order_id, expert_id, created_at) "
                            "SELECT id, $2, now() FROM unnest($1::bigint[]) id", team_orders[::3], member_id)
 

@@ -65,6 +65,18 @@ def order_body(village: str = MINLE_VILLAGE, point: tuple[float, float] = MINLE_
     return body
 
 
+async def wuchang_team(client, province: dict, leader_id: int, core_ids: list[int],
+                       name: str = "五常水稻专家服务团") -> dict:
+    """A 服务团 of 五常市 in planting, set up by a province admin; the team as the API answers it."""
+    from support.auth import bearer
+
+    _, response = await client.post("/api/v1/teams", json={
+        "name": name, "field": "planting", "region_code": WUCHANG, "leader_id": leader_id, "core_ids": core_ids,
+        "term_start": "2026-01-01"}, headers=bearer(province))
+    assert response.status == 201, response.json
+    return response.json
+
+
 async def place_order(client, tokens: dict, **overrides) -> dict:
     from support.auth import bearer
 
