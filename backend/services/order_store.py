@@ -1,11 +1,13 @@
-"""An expert's order list in one SQL statement on PostgreSQL.
+"""An expert's and a requester's order list in one SQL statement each on PostgreSQL.
 
-Experts open their task list far more often than anything else is read, so on
-PostgreSQL the page, its items, the dispatched expert, the region's name and
-the caller's relation to each order come back from one statement. Which orders
-an expert may see is the same rule as `order_views.expert_orders_filter`
-(dispatched to them, naming them to go, teams they lead, and engaged orders of
-their teams); the API tests run it on both databases.
+Experts open their task list, and requesters the orders they placed, far more
+often than anything else is read, so on PostgreSQL the page, its items, the
+dispatched expert, the region's name and (for an expert) their relation to each
+order come back from one statement. Which orders an expert may see is the same
+rule as `order_views.expert_orders_filter` (dispatched to them, naming them to
+go, teams they lead, and engaged orders of their teams), and a requester sees
+the orders they placed, as `order_views.visible_orders` says;
+`tests/integration/test_expert_list_sql.py` compares both with the ORM's query.
 """
 
 from __future__ import annotations
@@ -28,13 +30,35 @@ _PAGE_COLUMNS = ("id", "status", "field", "description", "region_code", "window_
                  "team_id", "claim_deadline", "due_at", "agreed_visit_at", "last_reason", "submitted_at", "version")
 _PAGE_COLUMNS_SQL = ", ".join(f"o.{name}" for name in _PAGE_COLUMNS)
 
+
+def _filters(first: int) -> str:
+    """The list's filters on parameters $first to $first+5: statuses, field, region prefix, since, until, before id."""
+    statuses, field, region, since, until, before = (f"${n}" for n in range(first, first + 6))
+    return f"""({statuses}::text[] IS NULL OR o.status = ANY({statuses}::text[]))
+          AND ({field}::text IS NULL OR o.field = {field})
+          AND ({region}::text IS NULL OR o.region_code LIKE {region})
+          AND ({since}::timestamptz IS NULL OR o.submitted_at >= {since})
+          AND ({until}::timestamptz IS NULL OR o.submitted_at <= {until})
+          AND ({before}::bigint IS NULL OR o.id < {before})"""
+
+
+def _shown(columns: str = "", joined: str = "") -> str:
+    """A page's rows as a list shows them: the order's columns, the region's name, the dispatched expert and the
+    items, with `columns` more from `joined`."""
+    return f"""
+SELECT p.*, (SELECT r.name FROM region r WHERE r.code = p.region_code) AS region_name,
+       e.name AS expert_name, e.title AS expert_title,
+       e.employer AS expert_employer,
+       (SELECT json_agg(json_build_array(i.item_code, i.item_name, i.category_name) ORDER BY i.id)
+        FROM order_item i WHERE i.order_id = p.id) AS items_json{columns}
+FROM page p{joined}
+LEFT JOIN expert_profile e ON e.id = p.expert_id
+ORDER BY p.id DESC
+"""
+
+
 # The list's filters, applied in each source of the expert's orders so that its LIMIT counts only what is shown.
-_PAGE_FILTERS = """($3::text[] IS NULL OR o.status = ANY($3::text[]))
-          AND ($4::text IS NULL OR o.field = $4)
-          AND ($5::text IS NULL OR o.region_code LIKE $5)
-          AND ($6::timestamptz IS NULL OR o.submitted_at >= $6)
-          AND ($7::timestamptz IS NULL OR o.submitted_at <= $7)
-          AND ($8::bigint IS NULL OR o.id < $8)"""
+_PAGE_FILTERS = _filters(3)
 
 # Each source (dispatched to the expert, naming them to go, each team of theirs) gives at most a page of ids,
 # newest first from its (key, id) index (migration 0017), and the page is the newest of those: an expert with
@@ -63,19 +87,20 @@ WITH me AS (
     ORDER BY o.id DESC
     LIMIT $9
 )
-SELECT p.*, (SELECT r.name FROM region r WHERE r.code = p.region_code) AS region_name,
-       e.name AS expert_name, e.title AS expert_title,
-       e.employer AS expert_employer,
-       (SELECT json_agg(json_build_array(i.item_code, i.item_name, i.category_name) ORDER BY i.id)
-        FROM order_item i WHERE i.order_id = p.id) AS items_json,
+""" + _shown(columns=""",
        EXISTS (SELECT 1 FROM order_assignee a WHERE a.order_id = p.id AND a.expert_id = (SELECT id FROM me))
            AS serving,
        EXISTS (SELECT 1 FROM teams t WHERE t.team_id = p.team_id AND t.position = 'leader') AS leads,
-       me.id AS me_id, me.status AS me_status, me.field AS me_field
-FROM page p CROSS JOIN me
-LEFT JOIN expert_profile e ON e.id = p.expert_id
-ORDER BY p.id DESC
-"""
+       me.id AS me_id, me.status AS me_status, me.field AS me_field""", joined=" CROSS JOIN me")
+
+# A requester's orders, newest first from the (requester_id, id) index (migration 0017).
+_REQUESTER_PAGE = f"""
+WITH page AS (
+    SELECT {_PAGE_COLUMNS_SQL} FROM service_order o
+    WHERE o.requester_id = $1 AND {_filters(2)}
+    ORDER BY o.id DESC
+    LIMIT $8
+)""" + _shown()
 
 _TIMES = ("claim_deadline", "due_at", "agreed_visit_at", "submitted_at")
 
@@ -109,14 +134,18 @@ def _page_order(row) -> SimpleNamespace:
     return _order(values)
 
 
+def _filter_args(statuses: list[str] | None, field: str | None, region: str | None, since, until,
+                 after: int | None) -> list:
+    since_at, until_at = order_views.submitted_bounds(since, until)
+    return [statuses, field, regions.prefix_of(region) + "%" if region else None, since_at, until_at, after]
+
+
 async def expert_page(user_id: int, *, statuses: list[str] | None, field: str | None, region: str | None,
                       since, until, after: int | None, limit: int) -> list[ExpertPageRow]:
     """Up to `limit` of the expert's orders, newest first, with what the view needs of each."""
-    since_at, until_at = order_views.submitted_bounds(since, until)
     async with raw_connection() as conn:
-        rows = await conn.fetch(
-            _EXPERT_PAGE, user_id, [s.value for s in ENGAGED], statuses, field,
-            regions.prefix_of(region) + "%" if region else None, since_at, until_at, after, limit)
+        rows = await conn.fetch(_EXPERT_PAGE, user_id, [s.value for s in ENGAGED],
+                                *_filter_args(statuses, field, region, since, until, after), limit)
     result = []
     for row in rows:
         profile = SimpleNamespace(id=row["me_id"], status=row["me_status"], field=row["me_field"])
@@ -124,6 +153,15 @@ async def expert_page(user_id: int, *, statuses: list[str] | None, field: str | 
         relations = order_views.expert_relations(order, profile, serving=row["serving"], leads=row["leads"])
         result.append(ExpertPageRow(order, order.region_name, relations))
     return result
+
+
+async def requester_page(user_id: int, *, statuses: list[str] | None, field: str | None, region: str | None,
+                         since, until, after: int | None, limit: int) -> list[SimpleNamespace]:
+    """Up to `limit` of the orders the requester placed, newest first, with what the view needs of each."""
+    async with raw_connection() as conn:
+        rows = await conn.fetch(_REQUESTER_PAGE, user_id,
+                                *_filter_args(statuses, field, region, since, until, after), limit)
+    return [_page_order(row) for row in rows]
 
 
 # --------------------------------------------------------------------------- placing an order

@@ -246,23 +246,43 @@ def _listed(settings: Settings, claims: AccessClaims, order, relations: set[str]
     return item
 
 
+def _statement_args(query) -> dict:
+    """The list query as order_store's pages take it: one row more than a page, to know whether another follows."""
+    return {"statuses": order_views.parse_statuses(query.status), "field": query.field, "region": query.region,
+            "since": query.since, "until": query.until, "after": order_views.decode_cursor(query.cursor),
+            "limit": query.limit + 1}
+
+
+def _statement_list(settings: Settings, claims: AccessClaims, query, rows: list[tuple[object, set[str]]]) -> dict:
+    """A page of (order, the caller's relations) from one of order_store's statements, as the list answers it."""
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    items = [_listed(settings, claims, order, relations, {order.region_code: order.region_name})
+             for order, relations in rows]
+    return {"items": items, "next_cursor": order_views.encode_cursor(rows[-1][0].id) if more and rows else None}
+
+
 async def _expert_list(settings: Settings, claims: AccessClaims, query) -> dict:
     """The expert's list on PostgreSQL: one statement for the page and everything its rows show."""
     from backend.services import order_store
 
-    rows = await order_store.expert_page(
-        claims.user_id, statuses=order_views.parse_statuses(query.status), field=query.field, region=query.region,
-        since=query.since, until=query.until, after=order_views.decode_cursor(query.cursor), limit=query.limit + 1)
-    more = len(rows) > query.limit
-    rows = rows[:query.limit]
-    items = [_listed(settings, claims, row.order, row.relations, {row.order.region_code: row.region_name})
-             for row in rows]
-    return {"items": items, "next_cursor": order_views.encode_cursor(rows[-1].order.id) if more and rows else None}
+    rows = await order_store.expert_page(claims.user_id, **_statement_args(query))
+    return _statement_list(settings, claims, query, [(row.order, row.relations) for row in rows])
+
+
+async def _requester_list(settings: Settings, claims: AccessClaims, query) -> dict:
+    """The requester's own orders on PostgreSQL: one statement, as for an expert. They own every one of them."""
+    from backend.services import order_store
+
+    rows = await order_store.requester_page(claims.user_id, **_statement_args(query))
+    return _statement_list(settings, claims, query, [(order, {"owner"}) for order in rows])
 
 
 async def list_orders(settings: Settings, claims: AccessClaims, query) -> dict:
     if claims.role == Role.EXPERT and is_postgres():
         return await _expert_list(settings, claims, query)
+    if claims.role == Role.REQUESTER and is_postgres():
+        return await _requester_list(settings, claims, query)
     return await _scoped_list(settings, claims, query)
 
 

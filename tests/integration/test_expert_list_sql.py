@@ -1,4 +1,5 @@
-"""The expert's list written as one PostgreSQL statement answers exactly as the ORM's scoped query does."""
+"""The expert's and the requester's lists, each written as one PostgreSQL statement, answer exactly as the ORM's
+scoped query does."""
 
 import asyncpg
 import pytest
@@ -81,6 +82,19 @@ async def _copies(conn, template_id: int, count: int, **columns) -> list[int]:
     return [row["id"] for row in rows]
 
 
+async def _walk_pages(app, settings, tokens, query) -> int:
+    """Every page of the caller's list for `query`, each compared with the ORM's; how many orders there were."""
+    claims = _claims(app, tokens)
+    walked = 0
+    while True:
+        fast = await orders.list_orders(settings, claims, query)
+        assert fast == await orders._scoped_list(settings, claims, query)
+        walked += len(fast["items"])
+        if not fast["next_cursor"]:
+            return walked
+        query = query.model_copy(update={"cursor": fast["next_cursor"]})
+
+
 async def test_a_long_history_gives_the_same_pages_from_both_queries(app, client, settings):
     booked = await scheduled_order(client, suffix="-history")
     province = await admin_tokens(client, "history-province", Role.PROVINCE_ADMIN, PROVINCE)
@@ -102,17 +116,28 @@ async def test_a_long_history_gives_the_same_pages_from_both_queries(app, client
         queries = [OrderQuery(), OrderQuery(status="closed"), OrderQuery(status="in_service,serviced", limit=7),
                    OrderQuery(field="planting", limit=50), OrderQuery(status="cancelled")]
         for tokens in (booked["expert"], leader, member):
-            claims = _claims(app, tokens)
-            for query in queries:
-                walked = 0
-                while True:
-                    fast = await orders.list_orders(settings, claims, query)
-                    assert fast == await orders._scoped_list(settings, claims, query)
-                    walked += len(fast["items"])
-                    if not fast["next_cursor"]:
-                        break
-                    query = query.model_copy(update={"cursor": fast["next_cursor"]})
-                if query.status is None and query.field is None:
-                    assert walked > HISTORY // 3  # every one of them has a long history
+            walked = [await _walk_pages(app, settings, tokens, query) for query in queries]
+            assert walked[0] > HISTORY // 3  # every one of them has a long history
     finally:
         await conn.close()
+
+
+async def test_a_requesters_pages_are_the_same_from_both_queries(app, client, settings):
+    booked = await scheduled_order(client, suffix="-requester")
+    farmer, neighbour = booked["farmer"], await login(client, "requester-neighbour")
+    theirs = await place_order(client, neighbour, description="隔壁村的大豆根腐病")
+    await place_order(client, farmer, description="玉米螟虫害，刚下单")
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        # The farmer's history, interleaved by id with the neighbour's, which must never show in it.
+        for status in ("closed", "cancelled", "returned"):
+            await _copies(conn, booked["order"]["id"], HISTORY // 3, status=status)
+            await _copies(conn, theirs["id"], 20)
+    finally:
+        await conn.close()
+    queries = [OrderQuery(), OrderQuery(status="closed"), OrderQuery(status="submitted,scheduled", limit=7),
+               OrderQuery(field="planting", limit=50), OrderQuery(field="no-such-field"),
+               OrderQuery(region=WUCHANG[:6]), OrderQuery(**{"from": "2020-01-01", "to": "2099-12-31"})]
+    walked = [await _walk_pages(app, settings, farmer, query) for query in queries]
+    assert walked[0] == 3 * (HISTORY // 3) + 2 and walked[2] == 2
+    assert [await _walk_pages(app, settings, neighbour, query) for query in queries[:2]] == [61, 0]
