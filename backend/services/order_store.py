@@ -107,8 +107,7 @@ _TIMES = ("claim_deadline", "due_at", "agreed_visit_at", "submitted_at")
 
 @dataclass(frozen=True)
 class ExpertPageRow:
-    order: SimpleNamespace
-    region_name: str | None
+    order: SimpleNamespace  # with `region_name` beside the order's columns
     relations: set[str]
 
 
@@ -151,7 +150,7 @@ async def expert_page(user_id: int, *, statuses: list[str] | None, field: str | 
         profile = SimpleNamespace(id=row["me_id"], status=row["me_status"], field=row["me_field"])
         order = _page_order(row)
         relations = order_views.expert_relations(order, profile, serving=row["serving"], leads=row["leads"])
-        result.append(ExpertPageRow(order, order.region_name, relations))
+        result.append(ExpertPageRow(order, relations))
     return result
 
 
