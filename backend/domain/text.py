@@ -39,32 +39,29 @@ STOPWORDS = frozenset(
 
 _WORD = re.compile(r"[\w\u4e00-\u9fff]+")
 _init_lock = threading.Lock()
-_initialised = False
 _tokenizer: jieba.Tokenizer | None = None
-_async_ready: asyncio.Lock | None = None
 
 
 def load() -> None:
     """Load jieba's dictionary on this thread, once per process."""
-    global _initialised, _tokenizer
+    global _tokenizer
     with _init_lock:
-        if _initialised:
+        if _tokenizer is not None:
             return
         jieba.setLogLevel(60)
         _tokenizer = segmenter.load(dict.fromkeys(AGRICULTURAL_TERMS, 20_000))
-        _initialised = True
 
 
 async def ready() -> None:
     """Load jieba's dictionary in a worker thread, once per process."""
-    if _initialised:
+    if _tokenizer is not None:
         return
     await asyncio.to_thread(load)
 
 
 def tokens(text: str) -> list[str]:
     """Search tokens of `text` in order of appearance, repeats kept, stopwords and punctuation dropped."""
-    if not _initialised:
+    if _tokenizer is None:
         load()
     result = []
     for piece in _tokenizer.cut_for_search(text.lower()):

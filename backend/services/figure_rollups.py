@@ -19,7 +19,6 @@ from typing import Any
 
 from backend.config import Settings
 from backend.domain import regions
-
 from backend.infra import heap
 from backend.infra.db import dialect, is_postgres
 from backend.services import figures as f

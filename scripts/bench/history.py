@@ -31,9 +31,9 @@ def _query(status: str | None = None) -> SimpleNamespace:
 
 async def _people(conn, column: str) -> tuple[int, int]:
     """(median, busiest) by orders: the profile or user id in `column` of service_order."""
-    counts = [row[0] for row in await conn.fetch(
+    by_orders = [row[0] for row in await conn.fetch(
         f"SELECT {column} FROM service_order WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*), 1")]
-    return counts[len(counts) // 2], counts[-1]
+    return by_orders[len(by_orders) // 2], by_orders[-1]
 
 
 async def _give_history(conn, column: str, owner: int) -> int:

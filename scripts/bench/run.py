@@ -648,7 +648,7 @@ def main(argv: list[str] | None = None) -> int:
                 backend.pids())
             scenarios.append(throughput_scenario("order", "placing an order (Idempotency-Key)", result,
                                                  "raw INSERT", base, 0.4, None))
-        if only & {"checkin", "order", "list", "storm", "memory"}:
+        if only & HTTP_SCENARIOS:
             admin = plan.admin_user_ids[0]
             figure_statuses = answer_figures(signer.access(admin, "province_admin", "230000000000"))
             processes = [{"pid": pid, "rss_mb": rss_mb(pid), "name": name, "numpy": loaded_numpy(pid)}
