@@ -245,16 +245,22 @@ class Placed:
     submitted_record_at: object = None
 
 
-async def place(*, requester_id: int, role: str, data, status: str, photo_ids: list[str], submitted_at, due_at,
-                admin_role: str, admin_regions: list[str], event: str, title: str, body_template: str,
-                outbox_kind: str, template_id: str, page_template: str) -> Placed:
-    async with raw_connection() as conn:
-        row = await conn.fetchrow(
-            _PLACE, data.region_code, list(data.items), requester_id, data.on_behalf_of, status,
+def place_statement(*, requester_id: int, role: str, data, status: str, photo_ids: list[str], submitted_at, due_at,
+                    admin_role: str, admin_regions: list[str], event: str, title: str, body_template: str,
+                    outbox_kind: str, template_id: str, page_template: str) -> tuple:
+    """(sql, *args) of placing the order `data` describes."""
+    return (_PLACE, data.region_code, list(data.items), requester_id, data.on_behalf_of, status,
             data.description.strip(), data.address.strip(), data.latitude, data.longitude, data.contact_name,
             data.contact_phone, data.window_start, data.window_end, json.dumps(photo_ids), submitted_at, due_at,
             role, json.dumps({"items": list(data.items)}, ensure_ascii=False), admin_role, admin_regions, event,
             title, body_template, outbox_kind, template_id, page_template)
+
+
+async def place(data, **arguments) -> Placed:
+    """Place the order `data` describes; `arguments` are place_statement's others."""
+    sql, *args = place_statement(data=data, **arguments)
+    async with raw_connection() as conn:
+        row = await conn.fetchrow(sql, *args)
     if row["village_name"] is None:
         return Placed(None, None, [])
     found = set(row["found_codes"])

@@ -417,21 +417,26 @@ async def _place_with_orm(settings: Settings, claims: AccessClaims, data) -> dic
     return await get_order(settings, claims, order.id)
 
 
-async def _place_in_one_statement(settings: Settings, claims: AccessClaims, data) -> dict:
-    """place_order on PostgreSQL: one statement writes it all, and the answer is built from what it returned."""
-    from backend.services import order_store
+def place_arguments(settings: Settings, claims: AccessClaims, data, photo_ids: list[str], submitted) -> dict:
+    """What order_store.place needs besides the order's own fields: statuses, deadline, who is told and how."""
     from backend.services.notifications import EVENT_PAGES, WECHAT_SUBSCRIBE
 
-    photos = await _attach_photos(claims.user_id, data.photos)
-    submitted = now()
-    placed = await order_store.place(
+    return dict(
         requester_id=claims.user_id, role=claims.role, data=data, status=OrderStatus.SUBMITTED.value,
-        photo_ids=photos, submitted_at=submitted,
+        photo_ids=photo_ids, submitted_at=submitted,
         due_at=workdays.add_working_days(submitted, settings.accept_working_days),
         admin_role=Role.LOCAL_ADMIN.value, admin_regions=_admin_regions(data.region_code),
         event=Event.NEW_ORDER.value, title=Event.NEW_ORDER.title, body_template=NEW_ORDER_BODY,
         outbox_kind=WECHAT_SUBSCRIBE, template_id=Event.NEW_ORDER.template_id(settings),
         page_template=EVENT_PAGES[Event.NEW_ORDER])
+
+
+async def _place_in_one_statement(settings: Settings, claims: AccessClaims, data) -> dict:
+    """place_order on PostgreSQL: one statement writes it all, and the answer is built from what it returned."""
+    from backend.services import order_store
+
+    photos = await _attach_photos(claims.user_id, data.photos)
+    placed = await order_store.place(**place_arguments(settings, claims, data, photos, now()))
     if placed.village_name is None:
         raise _unknown_village()
     if placed.missing_items:

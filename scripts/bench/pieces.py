@@ -1,4 +1,4 @@
-"""A check-in's pieces, one at a time: the CPU each costs on this machine, per call.
+"""A check-in's pieces, one at a time, and placing an order: the CPU each costs on this machine, per call.
 
 The CPU table of a wrk run says what a request costs on each side; this says what that cost is
 made of. Each piece runs `calls` times in a row, with nothing else in flight, and is charged with
@@ -7,7 +7,8 @@ asyncpg), the PostgreSQL backend for statements. Reads /proc, so only on Linux.
 
 The check-in statement runs in a transaction that is rolled back each time, so it writes nothing
 and may run on one order again and again; BEGIN and ROLLBACK are counted with it, its commit is
-not (compare the one-row INSERT, which commits).
+not (compare the one-row INSERT, which commits). Placing an order runs the same way: the API's
+one statement, for the check-in order's requester, village and items, so its local admins are told.
 
     python scripts/bench/run.py --only pieces
 """
@@ -107,6 +108,13 @@ async def measure(dsn: str, settings, order_id: int, expert_user_id: int, calls:
                             flags=[])
 
         prepared = await conn.prepare(check_in_statement(fresh_visit(), allowed)[0])
+        place_sql, *place_args = await _order_like(conn, settings, order_id)
+        place_prepared = await conn.prepare(place_sql)
+        placed = []
+
+        async def place():
+            row = await place_prepared.fetchrow(*place_args)
+            placed.append((row["id"], row["told"]))
         written = []
 
         async def check_in():
@@ -120,12 +128,36 @@ async def measure(dsn: str, settings, order_id: int, expert_user_id: int, calls:
                                    _rolled_back(conn, select_one.fetchval)))
             rows.append(await side(*args, "BEGIN, check-in statement, ROLLBACK", calls // 4,
                                    _rolled_back(conn, check_in)))
+            rows.append(await side(*args, "BEGIN, placing an order, ROLLBACK", calls // 4,
+                                   _rolled_back(conn, place)))
         if None in written:
             raise RuntimeError(f"order {order_id} took no check-in from user {expert_user_id}: not a fresh one?")
+        if any(order is None or told == 0 for order, told in placed):
+            raise RuntimeError(f"an order like {order_id} was not placed, or told no local admin")
     finally:
         await conn.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
         await conn.close()
     return rows
+
+
+async def _order_like(conn, settings, order_id: int) -> tuple:
+    """(sql, *args) placing an order like `order_id`: its requester, village and items, as the API would."""
+    from datetime import date, timedelta
+
+    from backend.domain.roles import Role
+    from backend.infra.tokens import AccessClaims
+    from backend.schemas.orders import OrderCreate
+    from backend.services import order_store
+    from backend.services.orders import place_arguments
+
+    order = await conn.fetchrow("SELECT requester_id, region_code FROM service_order WHERE id = $1", order_id)
+    items = await conn.fetch("SELECT item_code FROM order_item WHERE order_id = $1 ORDER BY id", order_id)
+    today = date.today()
+    data = OrderCreate(items=[row["item_code"] for row in items], description="玉米叶片发黄，请专家来看看",
+                       region_code=order["region_code"], address="村委会东侧", latitude=45.0, longitude=127.0,
+                       window_start=today, window_end=today + timedelta(days=7), contact_phone="13800000000")
+    claims = AccessClaims(order["requester_id"], Role.REQUESTER.value, None, "bench-pieces")
+    return order_store.place_statement(**place_arguments(settings, claims, data, [], datetime.now(timezone.utc)))
 
 
 def _rolled_back(conn, step):

@@ -143,23 +143,28 @@ async def test_order_and_list_lines_are_valid_requests(plan, settings, client):
 
 
 @pytest.mark.postgres
-async def test_each_piece_of_a_check_in_is_measured_and_the_statement_leaves_nothing_behind(plan, settings):
-    from backend.models import AuditRecord, Order, Visit
+async def test_each_piece_of_a_check_in_and_an_order_is_measured_and_the_statements_leave_nothing_behind(plan, settings):
+    from backend.models import AuditRecord, Notification, Order, OutboxMessage, Visit
+
+    async def counts():
+        return (await Visit.all().count(), await AuditRecord.all().count(), (await Order.get(id=order_id)).status,
+                await Order.all().count(), await Notification.all().count(), await OutboxMessage.all().count())
 
     order_id, _expert_id, user_id, _lat, _lng = plan.checkin_pool[0]
-    before = (await Visit.all().count(), await AuditRecord.all().count(), (await Order.get(id=order_id)).status)
+    before = await counts()
     rows = await pieces.measure(settings.database_url, settings, order_id, user_id, calls=8)
     assert [(r["piece"], r["side"]) for r in rows] == [
         ("access token verified (PyJWT)", "client"), ("check-in code verified (PyJWT)", "client"),
         ("Redis GET (redis-py, the app's pool)", "client"), ("scan admitted (the one Redis script)", "client"),
         ("asyncpg SELECT 1", "client"), ("SELECT 1", "PostgreSQL"), ("one-row INSERT, committed", "PostgreSQL"),
         ("two rows in one INSERT, committed", "PostgreSQL"), ("BEGIN, SELECT 1, ROLLBACK", "PostgreSQL"),
-        ("BEGIN, check-in statement, ROLLBACK", "PostgreSQL"), ("BEGIN, SELECT 1, ROLLBACK", "client"),
-        ("BEGIN, check-in statement, ROLLBACK", "client")]
+        ("BEGIN, check-in statement, ROLLBACK", "PostgreSQL"), ("BEGIN, placing an order, ROLLBACK", "PostgreSQL"),
+        ("BEGIN, SELECT 1, ROLLBACK", "client"), ("BEGIN, check-in statement, ROLLBACK", "client"),
+        ("BEGIN, placing an order, ROLLBACK", "client")]
     assert all(r["calls"] >= 2 and r["us_per_call"] >= 0 for r in rows)
-    # Every check-in wrote its visit (measure() checks that) and was rolled back; the scratch table is gone.
-    assert (await Visit.all().count(), await AuditRecord.all().count(),
-            (await Order.get(id=order_id)).status) == before
+    # Every check-in wrote its visit and every order told its admins (measure() checks that), and all was rolled
+    # back; the scratch table is gone.
+    assert await counts() == before
     from tortoise import connections
 
     assert not await connections.get("default").execute_query_dict(
