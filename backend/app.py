@@ -110,6 +110,7 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
             jobs = PeriodicJobs(res.redis)
             jobs.register("outbox", settings.outbox_interval_seconds, partial(outbox.drain, res),
                           lock_ttl=int(outbox.LEASE.total_seconds()))
+            jobs.register("outbox-purge", settings.outbox_purge_interval_seconds, partial(outbox.purge, settings))
             jobs.register("order-sweeper", settings.sweeper_interval_seconds, partial(sweeper.sweep_orders, settings))
             jobs.register("rating-sweeper", settings.rating_sweep_interval_seconds,
                           partial(feedback.sweep_ratings, settings))

@@ -82,6 +82,10 @@ class Settings:
     # PostgreSQL: how often queued figure changes are folded into the rollups (reports fold first anyway).
     figure_fold_interval_seconds: int = 60
     outbox_max_attempts: int = 8
+    # Sent and dead outbox messages (each holds its recipient's openid) are deleted after this many days, by a
+    # job that runs about every OUTBOX_PURGE_INTERVAL_SECONDS.
+    outbox_keep_days: int = 30
+    outbox_purge_interval_seconds: int = 3600
     # WeChat subscribe-message template ids, as configured in the mini-program's console.
     template_order_update: str = "TMPL_ORDER_UPDATE"
     template_assignment: str = "TMPL_ASSIGNMENT"
@@ -213,6 +217,8 @@ class Settings:
         self.signing_keys  # noqa: B018 - parsing validates the format
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise SettingsError(f"LOG_LEVEL 无效：{self.log_level}（可选 DEBUG、INFO、WARNING、ERROR）")
+        if self.outbox_keep_days < 1:
+            raise SettingsError(f"OUTBOX_KEEP_DAYS 至少为 1 天（当前为 {self.outbox_keep_days}）")
         if self.is_production:
             problems = self.problems_for_production()
             if problems:

@@ -1,4 +1,5 @@
 from tortoise import fields
+from tortoise.indexes import PartialIndex
 from tortoise.models import Model
 
 
@@ -28,9 +29,11 @@ class OutboxMessage(Model):
     kind = fields.CharField(max_length=32, default="wechat_subscribe")
     # For wechat_subscribe: openid, template_id, data, page.
     payload = fields.JSONField()
-    status = fields.CharField(max_length=16, default="pending", db_index=True)
+    # pending, sent or dead. Only pending messages are looked up, through the partial index below; sent and
+    # dead ones are deleted after OUTBOX_KEEP_DAYS (outbox.purge).
+    status = fields.CharField(max_length=16, default="pending")
     attempts = fields.IntField(default=0)
-    next_attempt_at = fields.DatetimeField(db_index=True)
+    next_attempt_at = fields.DatetimeField()
     # An error code or exception type only, never a token, secret or response body.
     last_error = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -39,3 +42,6 @@ class OutboxMessage(Model):
 
     class Meta:
         table = "outbox_message"
+        # The drain's claim: due pending messages, oldest first (migration 0018).
+        indexes = [PartialIndex(fields=("next_attempt_at", "id"), condition={"status": "pending"},
+                                name="outbox_message_due")]

@@ -16,6 +16,13 @@ Outcomes
     timing out → back off (30 s × 2^(attempts-1), at most an hour) until
     ``outbox_max_attempts``, then ``dead``. ``last_error`` holds an error
     code or exception type only. `drain` never raises: it runs in a loop.
+
+Retention
+    `purge` deletes sent and dead messages once they are ``outbox_keep_days``
+    old: each holds its recipient's openid, and the message centre
+    (`Notification`, which also carries the dedupe keys that stop a
+    person being told twice) is the record of what people were told.
+    Pending messages are never purged.
 """
 
 from __future__ import annotations
@@ -46,23 +53,27 @@ BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 3600
 
 
-
 def backoff(attempts: int) -> timedelta:
     """How long to wait before the next try, after `attempts` failed ones."""
     return timedelta(seconds=min(BASE_DELAY_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
 
 
+def due(now: datetime, batch: int, conn):
+    """The claim's query: up to `batch` pending messages due at `now`, oldest first (index outbox_message_due)."""
+    query = (
+        OutboxMessage.filter(status=PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .limit(batch)
+        .using_db(conn)
+    )
+    if conn.capabilities.dialect == "postgres":
+        query = query.select_for_update(skip_locked=True)
+    return query
+
+
 async def _claim(now: datetime, batch: int) -> list[OutboxMessage]:
     async with in_transaction() as conn:
-        query = (
-            OutboxMessage.filter(status=PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")
-            .limit(batch)
-            .using_db(conn)
-        )
-        if conn.capabilities.dialect == "postgres":
-            query = query.select_for_update(skip_locked=True)
-        messages = await query
+        messages = await due(now, batch, conn)
         if messages:
             await OutboxMessage.filter(id__in=[m.id for m in messages]).using_db(conn).update(
                 next_attempt_at=now + LEASE
@@ -143,4 +154,27 @@ async def drain(resources: Any, *, now: datetime | None = None, batch: int = 50)
     return result
 
 
-__all__ = ["DEAD", "PENDING", "SENT", "backoff", "drain"]
+async def purge(settings: Any, *, now: datetime | None = None, batch: int = 5000) -> int:
+    """Delete the sent and dead messages older than `settings.outbox_keep_days`; returns how many went.
+
+    Walks the primary key in batches, so each DELETE is short and the next one starts where it stopped.
+    """
+    now = localtime(now) if now else clock.now()
+    cutoff = now - timedelta(days=settings.outbox_keep_days)
+    done = (SENT, DEAD)
+    deleted = 0
+    after = 0
+    while True:
+        ids = await (OutboxMessage.filter(id__gt=after, status__in=done, created_at__lt=cutoff)
+                     .order_by("id").limit(batch).values_list("id", flat=True))
+        if ids:
+            deleted += await OutboxMessage.filter(id__in=ids, status__in=done).delete()
+            after = ids[-1]
+        if len(ids) < batch:
+            break
+    if deleted:
+        log.info("outbox: deleted %s sent or dead messages older than %s days", deleted, settings.outbox_keep_days)
+    return deleted
+
+
+__all__ = ["DEAD", "PENDING", "SENT", "backoff", "drain", "purge"]

@@ -196,3 +196,45 @@ async def test_two_drains_running_at_once_send_each_message_exactly_once(resourc
     recipients = [m["touser"] for m in wechat.messages]
     assert sorted(recipients) == sorted(p.openid for p in crowd)
     assert await OutboxMessage.filter(status="sent").count() == 24
+
+
+async def _age(message_ids, days: float) -> None:
+    await OutboxMessage.filter(id__in=list(message_ids)).update(
+        created_at=datetime.now(timezone.utc) - timedelta(days=days))
+
+
+async def test_sent_and_dead_messages_go_after_the_kept_days_and_pending_ones_stay(resources, wechat):
+    crowd = [await person(f"kept-{i}") for i in range(5)]
+    await tell(resources, crowd)
+    old_sent, old_sent_2, old_dead, old_pending, recent_sent = [m.id for m in await OutboxMessage.all().order_by("id")]
+    await OutboxMessage.filter(id__in=[old_sent, old_sent_2, recent_sent]).update(status="sent")
+    await OutboxMessage.filter(id=old_dead).update(status="dead")
+    await _age([old_sent, old_sent_2, old_dead, old_pending], days=31)
+    await _age([recent_sent], days=29)
+
+    deleted = await outbox.purge(resources.settings.with_overrides(outbox_keep_days=30))
+
+    assert deleted == 3
+    assert set(await OutboxMessage.all().values_list("id", flat=True)) == {old_pending, recent_sent}
+    assert await Notification.all().count() == 5  # the message centre keeps what people were told
+
+
+@pytest.mark.parametrize("old, batch", [(7, 2), (4, 2), (1, 5)])
+async def test_purge_deletes_batch_after_batch_until_none_is_left(resources, wechat, old, batch):
+    await tell(resources, [await person(f"batch-{i}") for i in range(old + 1)])
+    ids = [m.id for m in await OutboxMessage.all().order_by("id")]
+    await OutboxMessage.filter(id__in=ids[:old]).update(status="sent")
+    await _age(ids, days=40)
+
+    assert await outbox.purge(resources.settings, batch=batch) == old
+    assert await OutboxMessage.all().values_list("id", flat=True) == [ids[-1]]  # the pending one
+
+
+async def test_a_person_told_before_a_purge_is_not_told_again_by_the_same_event(resources, wechat):
+    farmer = await person("purged")
+    assert await tell(resources, [farmer], dedupe_key="rate:77") == 1
+    await outbox.drain(resources)
+    assert await outbox.purge(resources.settings, now=later(60 * 24 * (resources.settings.outbox_keep_days + 1))) == 1
+
+    assert await tell(resources, [farmer], dedupe_key="rate:77") == 0
+    assert await OutboxMessage.all().count() == 0

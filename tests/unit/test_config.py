@@ -56,3 +56,11 @@ def test_numbers_and_flags_are_read_from_the_environment():
 def test_the_first_key_signs_and_every_key_verifies():
     settings = Settings.from_env({"JWT_KEYS": "new:secret-new, old:secret-old"})
     assert settings.signing_keys == [("new", "secret-new"), ("old", "secret-old")]
+
+
+@pytest.mark.parametrize("days", ["0", "-5"])
+def test_outbox_messages_are_kept_at_least_a_day(days):
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"OUTBOX_KEEP_DAYS": days}).check()
+    assert "OUTBOX_KEEP_DAYS" in str(refused.value)
+    Settings.from_env({"OUTBOX_KEEP_DAYS": "1"}).check()

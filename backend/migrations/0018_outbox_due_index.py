@@ -1,0 +1,48 @@
+"""The outbox's two single-column indexes become one partial index of the pending messages.
+
+The drain claims due pending messages oldest first (`status = 'pending' AND next_attempt_at <= now
+ORDER BY next_attempt_at, id`), and nothing else looks messages up. `status` and `next_attempt_at`
+each had an index over every message ever queued, sent ones included; `outbox_message_due` holds
+the pending ones only, in the claim's order. Placing an order queues a WeChat message per local
+admin of the village, and each now writes one index entry fewer; marking a message sent writes two
+fewer.
+
+Sent and dead messages are deleted after OUTBOX_KEEP_DAYS from now on (`outbox.purge`), so the
+metrics scrape's count by status reads a bounded table.
+
+Building the index reads the whole table once (about a second per million rows on the bench
+machine) and blocks writes to it meanwhile. The dropped names are those Tortoise gave the indexes
+on either database; going back makes them again.
+"""
+
+from tortoise import fields, migrations
+from tortoise.indexes import PartialIndex
+from tortoise.migrations import operations as ops
+
+from backend.migrations._state_only import StateOnlyAlterField
+
+# (field as it is now, column, index name)
+DROPPED = (
+    (fields.CharField(default="pending", max_length=16), "status", "idx_outbox_mess_status_4cdf01"),
+    (fields.DatetimeField(), "next_attempt_at", "idx_outbox_mess_next_at_9c52b3"),
+)
+DUE_INDEX = "outbox_message_due"
+
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0017_newest_first_indexes')]
+
+    initial = False
+
+    operations = [
+        ops.AddIndex(
+            model_name='OutboxMessage',
+            index=PartialIndex(fields=('next_attempt_at', 'id'), condition={'status': 'pending'}, name=DUE_INDEX),
+        ),
+        *(StateOnlyAlterField(model_name='OutboxMessage', name=column, field=field) for field, column, _ in DROPPED),
+        ops.RunSQL(
+            [f'DROP INDEX IF EXISTS "{name}"' for *_, name in DROPPED],
+            reverse_sql=[f'CREATE INDEX IF NOT EXISTS "{name}" ON "outbox_message" ("{column}")'
+                         for _, column, name in DROPPED],
+        ),
+    ]
