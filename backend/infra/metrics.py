@@ -21,7 +21,10 @@ LATENCY = Histogram(
 )
 CHECK_INS = Counter("zjfw_check_ins_total", "Check-in attempts by outcome (accepted or the refusal code)", ["outcome"])
 SWEEPS = Counter("zjfw_periodic_job_runs_total", "Periodic job runs by job and outcome", ["job", "outcome"])
-OUTBOX_BACKLOG = Gauge("zjfw_outbox_messages", "Outbox messages by status", ["status"], multiprocess_mode="liveall")
+OUTBOX_BACKLOG = Gauge("zjfw_outbox_messages", "Outbox messages waiting to be sent (pending) or given up on (dead)",
+                       ["status"], multiprocess_mode="liveall")
+OUTBOX_DELIVERIES = Counter("zjfw_outbox_deliveries_total", "Outbox send attempts by outcome (sent, retried, dead)",
+                            ["outcome"])
 POOL_IN_USE = Gauge("zjfw_pool_connections_in_use", "Connections in use by pool", ["pool"],
                     multiprocess_mode="liveall")
 

@@ -29,8 +29,8 @@ class OutboxMessage(Model):
     kind = fields.CharField(max_length=32, default="wechat_subscribe")
     # For wechat_subscribe: openid, template_id, data, page.
     payload = fields.JSONField()
-    # pending, sent or dead. Only pending messages are looked up, through the partial index below; sent and
-    # dead ones are deleted after OUTBOX_KEEP_DAYS (outbox.purge).
+    # pending, sent or dead. Only pending and dead messages are looked up, each through a partial index below;
+    # sent and dead ones are deleted after OUTBOX_KEEP_DAYS (outbox.purge).
     status = fields.CharField(max_length=16, default="pending")
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
@@ -42,6 +42,8 @@ class OutboxMessage(Model):
 
     class Meta:
         table = "outbox_message"
-        # The drain's claim: due pending messages, oldest first (migration 0018).
+        # The drain's claim (due pending messages, oldest first) and the metrics scrape's count of the messages
+        # given up on (migration 0018).
         indexes = [PartialIndex(fields=("next_attempt_at", "id"), condition={"status": "pending"},
-                                name="outbox_message_due")]
+                                name="outbox_message_due"),
+                   PartialIndex(fields=("id",), condition={"status": "dead"}, name="outbox_message_dead")]

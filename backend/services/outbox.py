@@ -36,7 +36,7 @@ from tortoise.timezone import localtime
 from tortoise.transactions import in_transaction
 
 from backend.errors import WeChatRateLimited, WeChatUnavailable
-from backend.infra import clock
+from backend.infra import clock, metrics
 from backend.infra.wechat.gateway import WeChatMessageRefused
 from backend.models import OutboxMessage
 
@@ -146,11 +146,14 @@ async def drain(resources: Any, *, now: datetime | None = None, batch: int = 50)
     result["claimed"] = len(messages)
     for message in messages:
         try:
-            result[await _deliver(resources, message, now)] += 1
+            outcome = await _deliver(resources, message, now)
         except Exception as exc:
             # Recording the outcome failed (database gone): the lease brings the message back later.
             log.warning("outbox message %s: could not record the outcome: %s", message.id, type(exc).__name__)
             result["failed"] += 1
+        else:
+            result[outcome] += 1
+            metrics.OUTBOX_DELIVERIES.labels(outcome).inc()
     return result
 
 

@@ -4,6 +4,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from prometheus_client import REGISTRY
 from tortoise.transactions import in_transaction
 
 from backend.models import Notification, OutboxMessage, User
@@ -106,6 +107,21 @@ async def test_a_message_the_user_did_not_subscribe_to_goes_dead_at_once(resourc
     assert message.last_error == "wechat_message_refused"
     assert (await outbox.drain(resources, now=later(24 * 60)))["claimed"] == 0
     assert wechat.calls(SUBSCRIBE) == 1
+
+
+def deliveries(outcome: str) -> float:
+    return REGISTRY.get_sample_value("zjfw_outbox_deliveries_total", {"outcome": outcome}) or 0.0
+
+
+async def test_each_delivery_is_counted_by_its_outcome(resources, wechat):
+    await tell(resources, [await person("counted-1"), await person("counted-2"),
+                           await find_or_register("fail-counted", None)])
+    before = {outcome: deliveries(outcome) for outcome in ("sent", "retried", "dead")}
+
+    await outbox.drain(resources)
+
+    assert {outcome: deliveries(outcome) - before[outcome] for outcome in before} == \
+        {"sent": 2, "retried": 0, "dead": 1}
 
 
 async def test_a_message_that_keeps_failing_goes_dead_after_the_last_allowed_attempt(resources, wechat):

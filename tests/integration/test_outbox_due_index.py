@@ -1,4 +1,4 @@
-"""Migration 0018: the outbox's claim reads one partial index of the pending messages, on PostgreSQL.
+"""Migration 0018: the outbox's claim and the metrics scrape read partial indexes, on PostgreSQL.
 
 The SQLite side (the migrated schema matches the models) is in test_migrations.py.
 """
@@ -11,10 +11,13 @@ from datetime import datetime, timezone
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from backend.models import OutboxMessage
 from backend.services import outbox
+from backend.services.metrics_scrape import refresh_gauges
 from support.migrations import migrate
 
 pytestmark = pytest.mark.postgres
@@ -32,30 +35,45 @@ async def _index_names(url: str) -> set[str]:
         await conn.close()
 
 
-async def test_0018_trades_the_two_indexes_for_the_partial_one_and_going_back_undoes_it(migration_database):
+async def test_0018_trades_the_two_indexes_for_the_partial_ones_and_going_back_undoes_it(migration_database):
     migrate(migration_database, "models.0018_outbox_due_index")
     after = await _index_names(migration_database)
-    assert MIGRATION.DUE_INDEX in after and not after & DROPPED
+    assert {MIGRATION.DUE_INDEX, MIGRATION.DEAD_INDEX} <= after and not after & DROPPED
 
     migrate(migration_database, "models.0017_newest_first_indexes")
-    assert await _index_names(migration_database) == after - {MIGRATION.DUE_INDEX} | DROPPED
+    assert await _index_names(migration_database) == after - {MIGRATION.DUE_INDEX, MIGRATION.DEAD_INDEX} | DROPPED
 
     migrate(migration_database, "models.0018_outbox_due_index")
     assert await _index_names(migration_database) == after
 
 
-async def test_the_claim_reads_the_due_index_among_many_sent_messages(resources):
-    conn = connections.get("default")
-    await conn.execute_script("""
+async def _many_sent_some_pending_a_few_dead() -> None:
+    await connections.get("default").execute_script("""
         INSERT INTO outbox_message (kind, payload, status, attempts, next_attempt_at, created_at)
-        SELECT 'wechat_subscribe', '{}'::jsonb, CASE WHEN i % 100 = 0 THEN 'pending' ELSE 'sent' END, 1,
+        SELECT 'wechat_subscribe', '{}'::jsonb,
+               CASE WHEN i % 100 = 0 THEN 'pending' WHEN i % 100 = 1 THEN 'dead' ELSE 'sent' END, 1,
                now() - i * interval '1 second', now()
         FROM generate_series(1, 5000) AS i;
         ANALYZE outbox_message;
     """)
+
+
+async def test_the_claim_reads_the_due_index_among_many_sent_messages(resources):
+    await _many_sent_some_pending_a_few_dead()
     async with in_transaction() as tx:
         sql = outbox.due(datetime.now(timezone.utc), 50, tx).sql(params_inline=True)
         plan = (await tx.execute_query_dict(f"EXPLAIN (FORMAT JSON) {sql}"))[0]["QUERY PLAN"]
         claimed = await outbox.due(datetime.now(timezone.utc), 50, tx)
     assert MIGRATION.DUE_INDEX in json.dumps(plan)
     assert len(claimed) == 50 and {m.status for m in claimed} == {"pending"}
+
+
+@pytest.mark.parametrize("status, index", [("pending", MIGRATION.DUE_INDEX), ("dead", MIGRATION.DEAD_INDEX)])
+async def test_the_scrape_counts_pending_and_dead_messages_from_their_index(resources, status, index):
+    await _many_sent_some_pending_a_few_dead()
+    count = OutboxMessage.filter(status=status).count().sql(params_inline=True)
+    plan = (await connections.get("default").execute_query_dict(f"EXPLAIN (FORMAT JSON) {count}"))[0]["QUERY PLAN"]
+    assert index in json.dumps(plan) and "Seq Scan" not in json.dumps(plan)
+
+    await refresh_gauges(resources)
+    assert REGISTRY.get_sample_value("zjfw_outbox_messages", {"status": status}) == 50
