@@ -133,10 +133,10 @@ def cpu_section(scenarios: list[dict]) -> list[str]:
 
 
 def pieces_section(rows: list[dict]) -> list[str]:
-    """CPU per call of each piece of a check-in run on its own (pieces.py)."""
+    """CPU per call of each piece of a check-in, and of placing an order's statement, run on its own (pieces.py)."""
     if not rows:
         return []
-    return ["## A check-in's pieces, one at a time", "",
+    return ["## The pieces of a check-in and of placing an order, one at a time", "",
             "CPU per call of each piece run on its own, in a row, with nothing else in flight (`pieces.py`): this "
             "process's for client-side work, the PostgreSQL backend's for statements.", "",
             "| piece | charged to | µs per call | calls |", "| --- | --- | --- | --- |",

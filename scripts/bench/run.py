@@ -5,9 +5,10 @@
     python scripts/bench/run.py --only checkin,list
 
 Scenarios: checkin, order, list, storm, figures, recommendations, memory (memory is measured
-after whatever ran), pieces (what each piece of a check-in costs run on its own: pieces.py), areas
-(a local admin's lists for a quiet county, a busy one and a village: areas.py) and history (a person's
-newest page with a short history and a long one: history.py; it runs last, as it changes the data).
+after whatever ran), pieces (what each piece of a check-in, and placing an order's statement, costs
+run on its own: pieces.py), areas (a local admin's lists for a quiet county, a busy one and a village:
+areas.py) and history (a person's newest page with a short history and a long one: history.py; it runs
+last, as it changes the data).
 Every throughput is reported with the ratio to the machine's own ceiling: a minimal Sanic app
 doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured on the same machine
 minutes apart, with the same workers and pool size. Each of those runs is

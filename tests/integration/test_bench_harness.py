@@ -171,7 +171,7 @@ async def test_each_piece_of_a_check_in_and_an_order_is_measured_and_the_stateme
         "SELECT 1 FROM pg_tables WHERE tablename = $1", [pieces.SCRATCH_TABLE])
 
 
-def test_the_report_lists_the_pieces_of_a_check_in(tmp_path):
+def test_the_report_lists_the_pieces_of_a_check_in_and_an_order(tmp_path):
     data = fake_report() | {"pieces": [{"piece": "SELECT 1", "side": "PostgreSQL", "calls": 2000,
                                         "us_per_call": 30.0}]}
     _, md_path = report.write(data, tmp_path)
