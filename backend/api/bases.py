@@ -5,10 +5,11 @@ from sanic.response import json, raw
 from sanic_ext import openapi
 
 from backend.api.deps import authenticated, rate_limited
-from backend.api.validation import json_body
+from backend.api.validation import json_body, query_args
 from backend.domain.roles import Role
 from backend.domain.visits import Position
 from backend.schemas.bases import ActivityConfirm, BaseCheckIn, BaseCreate
+from backend.schemas.visits import YearQuery
 from backend.services import bases
 
 bp = Blueprint("bases", url_prefix="/api/v1/bases")
@@ -88,7 +89,6 @@ async def confirm(request: Request, base_id: int, body: ActivityConfirm):
 @bp.get("/<base_id:int>/stats")
 @openapi.summary("基地年度活动人次（专家、参加者、活动天数，是否满 50 人次）")
 @authenticated(*ADMINS)
-async def stats(request: Request, base_id: int):
-    year = request.args.get("year")
-    return json(await bases.stats(request.app.ctx.settings, request.ctx.auth, base_id,
-                                  int(year) if year and year.isdigit() else None))
+@query_args(YearQuery)
+async def stats(request: Request, base_id: int, query: YearQuery):
+    return json(await bases.stats(request.app.ctx.settings, request.ctx.auth, base_id, query.year))

@@ -5,12 +5,12 @@ from sanic.response import json
 from sanic_ext import openapi
 
 from backend.api.deps import authenticated, resources
-from backend.api.validation import json_body
+from backend.api.validation import json_body, query_args
 from backend.errors import AppError
 from backend.infra import metrics
 from backend.domain.roles import Role
 from backend.domain.visits import Position
-from backend.schemas.visits import CheckIn, CheckOut, Review, ServiceLogIn
+from backend.schemas.visits import CheckIn, CheckOut, Review, ServiceLogIn, YearQuery
 from backend.services import ledger, visits
 
 bp = Blueprint("visits", url_prefix="/api/v1")
@@ -63,9 +63,9 @@ async def write_log(request: Request, visit_id: int, body: ServiceLogIn):
 @bp.get("/visits")
 @openapi.summary("我的服务记录")
 @authenticated(Role.EXPERT)
-async def my_visits(request: Request):
-    year = request.args.get("year")
-    return json({"items": await visits.list_for_expert(request.ctx.auth, int(year) if year and year.isdigit() else None)})
+@query_args(YearQuery)
+async def my_visits(request: Request, query: YearQuery):
+    return json({"items": await visits.list_for_expert(request.ctx.auth, query.year)})
 
 
 @bp.get("/visits/flagged")
@@ -86,7 +86,6 @@ async def review(request: Request, visit_id: int, body: Review):
 @bp.get("/ledger/me")
 @openapi.summary("我的服务时长：小时、服务日、距 10 个工作日的进度")
 @authenticated(Role.EXPERT)
-async def my_ledger(request: Request):
-    year = request.args.get("year")
-    return json(await ledger.my_year(request.app.ctx.settings, request.ctx.auth,
-                                     int(year) if year and year.isdigit() else None))
+@query_args(YearQuery)
+async def my_ledger(request: Request, query: YearQuery):
+    return json(await ledger.my_year(request.app.ctx.settings, request.ctx.auth, query.year))

@@ -31,3 +31,7 @@ class ServiceLogIn(BaseModel):
 class Review(BaseModel):
     approve: bool
     reason: str = Field(min_length=2, max_length=300)
+
+
+class YearQuery(BaseModel):
+    year: int | None = Field(default=None, ge=2000, le=2100, description="年份，默认今年")

@@ -205,3 +205,15 @@ async def test_admins_are_staff_not_participants(client, county, base):
     response = await scan(client, county, token)
     assert response.status == 403
     assert response.json["error"]["code"] == "role_cannot_attend"
+
+
+@pytest.mark.parametrize("year", ["abc", "99999", "1999"])
+async def test_a_year_that_is_not_one_is_a_clear_422_on_every_yearly_view(client, county, base, year):
+    expert, _ = await expert_tokens(client, "year-expert")
+    for path, tokens in ((f"/api/v1/bases/{base['id']}/stats", county), ("/api/v1/visits", expert),
+                         ("/api/v1/ledger/me", expert)):
+        _, response = await client.get(path, params={"year": year}, headers=bearer(tokens))
+        assert response.status == 422, (path, response.status, response.json)
+        assert set(response.json["error"]["fields"]) == {"year"}, path
+    _, fine = await client.get("/api/v1/ledger/me", params={"year": 2026}, headers=bearer(expert))
+    assert fine.status == 200 and fine.json["year"] == 2026
