@@ -7,6 +7,7 @@ from functools import wraps
 from sanic import Request
 from sanic_ext import openapi
 
+from backend.api.docs import keep_docs
 from backend.domain.roles import Role
 from backend.errors import Forbidden, NotAuthenticated
 from backend.infra.resources import Resources
@@ -52,7 +53,7 @@ def authenticated(*roles: Role):
             request.ctx.auth = claims
             return await handler(request, *args, **kwargs)
 
-        return openapi.secured("bearer")(wrapper)
+        return openapi.secured("bearer")(keep_docs(wrapper, handler))
 
     return decorator
 
@@ -72,6 +73,6 @@ def rate_limited(bucket: str, setting: str, window: int = 60, message: str = "æ“
             await resources(request).rate_limiter.hit(bucket, subject, limit, window, message)
             return await handler(request, *args, **kwargs)
 
-        return wrapper
+        return keep_docs(wrapper, handler)
 
     return decorator

@@ -76,12 +76,6 @@ async def set_availability(request: Request, body: ExpertAvailability):
 
 @bp.get("")
 @openapi.summary("本辖区的专家（可按状态、领域、地区、关键词筛选，游标翻页）")
-@openapi.parameter("status", str, "query")
-@openapi.parameter("field", str, "query")
-@openapi.parameter("region", str, "query")
-@openapi.parameter("q", str, "query")
-@openapi.parameter("cursor", str, "query")
-@openapi.parameter("limit", int, "query")
 @authenticated(*ADMINS)
 @query_args(ExpertQuery)
 async def list_experts(request: Request, query: ExpertQuery):

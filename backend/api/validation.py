@@ -8,7 +8,10 @@ from typing import Any, Callable, TypeVar
 from pydantic import BaseModel, ValidationError
 from sanic import Request
 from sanic_ext import openapi
+from sanic_ext.extensions.openapi.types import Schema
 
+from backend.api.docs import keep_docs
+from backend.domain.control_characters import MESSAGE as CONTROL_MESSAGE, has_control_characters
 from backend.errors import ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -51,10 +54,28 @@ def chinese_message(error: dict[str, Any]) -> str:
     return render(error.get("ctx") or {}) if render else "格式不正确"
 
 
+def _control_characters(data: Any, path: str = "") -> dict[str, str]:
+    """The fields of `data` (JSON values, nested) whose text holds a control character."""
+    found: dict[str, str] = {}
+    if isinstance(data, str):
+        if has_control_characters(data):
+            found[path or "body"] = CONTROL_MESSAGE
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            found.update(_control_characters(value, f"{path}.{key}" if path else str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.update(_control_characters(value, f"{path}.{index}" if path else str(index)))
+    return found
+
+
 def parse(model: type[M], data: Any) -> M:
     """Validate `data` as `model` or raise ValidationFailed with one message per field."""
     if data is None:
         raise ValidationFailed("请求内容应为 JSON 对象", fields={"body": "请求内容不能为空"})
+    refused = _control_characters(data)
+    if refused:
+        raise ValidationFailed(fields=refused)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -76,11 +97,34 @@ def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
+def _openapi30(node: Any) -> Any:
+    """pydantic's JSON Schema (2020-12) in OpenAPI 3.0's dialect, which /docs/openapi.json declares.
+
+    `anyOf` with a null branch becomes `nullable`, and a numeric `exclusiveMinimum`/`exclusiveMaximum`
+    becomes the bound with the boolean flag.
+    """
+    if isinstance(node, list):
+        return [_openapi30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _openapi30(value) for key, value in node.items()}
+    branches = node.get("anyOf")
+    if isinstance(branches, list) and {"type": "null"} in branches:
+        rest = [branch for branch in branches if branch != {"type": "null"}]
+        del node["anyOf"]
+        node = ({**rest[0], **node} if len(rest) == 1 else {**node, "anyOf": rest}) | {"nullable": True}
+    for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        value = node.get(exclusive)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            node[bound], node[exclusive] = value, True
+    return node
+
+
 def openapi_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema with nested definitions inlined, `required` kept."""
+    """The model's JSON schema with nested definitions inlined, `required` kept, in OpenAPI 3.0's dialect."""
     schema = model.model_json_schema()
     defs = schema.pop("$defs", {})
-    return _inline_refs(schema, defs)
+    return _openapi30(_inline_refs(schema, defs))
 
 
 def json_body(model: type[BaseModel]):
@@ -95,13 +139,24 @@ def json_body(model: type[BaseModel]):
                 raise ValidationFailed("请求内容不是合法的 JSON", fields={"body": "JSON 格式错误"}) from None
             return await handler(request, *args, body=parse(model, data), **kwargs)
 
-        return openapi.body({"application/json": openapi_schema(model)}, required=True)(wrapper)
+        wrapper.json_body_model = model
+        return openapi.body({"application/json": openapi_schema(model)}, required=True)(keep_docs(wrapper, handler))
 
     return decorator
 
 
+def _query_parameter_schema(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema from the model's property: an absent parameter is its null, so not nullable."""
+    schema = {key: value for key, value in prop.items() if key not in ("title", "description", "nullable")}
+    if schema.get("default", 0) is None:
+        del schema["default"]
+    return schema
+
+
 def query_args(model: type[BaseModel]):
-    """Validate the query string as `model` and pass it as `query`."""
+    """Document `model`'s fields as query parameters, validate the query string as `model` and pass it as `query`."""
+    schema = openapi_schema(model)
+    required = set(schema.get("required", ()))
 
     def decorator(handler):
         @wraps(handler)
@@ -109,6 +164,11 @@ def query_args(model: type[BaseModel]):
             data = {key: values[-1] for key, values in request.args.items()}
             return await handler(request, *args, query=parse(model, data), **kwargs)
 
+        wrapper.query_model = model
+        keep_docs(wrapper, handler)
+        for name, prop in schema.get("properties", {}).items():
+            wrapper = openapi.parameter(name, Schema(**_query_parameter_schema(prop)), "query",
+                                        required=name in required, description=prop.get("description"))(wrapper)
         return wrapper
 
     return decorator

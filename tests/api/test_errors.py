@@ -70,3 +70,53 @@ def test_the_codec_writes_non_string_keys_as_strings_as_the_standard_library_doe
 
     value = {2026: {"月": [1, 2.5, None, True]}, "x": "专家"}
     assert jsonio.loads(jsonio.dumps(value)) == json.loads(json.dumps(value))
+
+
+async def test_every_json_body_and_query_model_reaches_the_openapi_document(app, client):
+    """Documented below @authenticated or @rate_limited, a body or query still reaches /docs/openapi.json."""
+    from backend.api.validation import openapi_schema
+
+    _, response = await client.get("/docs/openapi.json")
+    paths = response.json["paths"]
+    bodies = queries = 0
+    for route in app.router.routes:
+        handler = route.handler
+        path = "/" + route.path.replace("<", "{").replace(">", "}")
+        path = "/".join(part.split(":")[0] + ("}" if ":" in part else "") for part in path.split("/"))
+        for method in route.methods:
+            operation = paths.get(path, {}).get(method.lower())
+            if getattr(handler, "json_body_model", None):
+                bodies += 1
+                documented = operation["requestBody"]["content"]["application/json"]["schema"]
+                assert documented == openapi_schema(handler.json_body_model), (method, path)
+            if getattr(handler, "query_model", None):
+                queries += 1
+                names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+                expected = list(openapi_schema(handler.query_model)["properties"])
+                assert names == expected, (method, path)
+    assert bodies >= 40 and queries >= 15
+
+
+def test_the_documented_schemas_speak_openapi_3_0():
+    """No JSON Schema 2020-12 forms that OpenAPI 3.0 tools reject: null types, numeric exclusive bounds."""
+    from backend.api.validation import openapi_schema
+    from backend.schemas.menu import ItemCreate
+    from backend.schemas.orders import OrderQuery
+
+    item = openapi_schema(ItemCreate)["properties"]["typical_hours"]
+    assert item["minimum"] == 0 and item["exclusiveMinimum"] is True
+    since = openapi_schema(OrderQuery)["properties"]["from"]
+    assert since == {"type": "string", "format": "date", "nullable": True, "default": None, "title": "From"}
+
+
+@pytest.mark.parametrize("text", ["玉米\x16叶片发黄", "\x00", "结尾\x7f"])
+async def test_text_with_a_control_character_is_refused_per_field(client, text):
+    from support.auth import bearer
+    from support.factories import PROVINCE, admin_tokens
+    from backend.domain.roles import Role
+
+    admin = await admin_tokens(client, "control-chars", Role.PROVINCE_ADMIN, PROVINCE)
+    _, response = await client.post("/api/v1/menu/categories", json={"code": "ctl_test", "name": text},
+                                    headers=bearer(admin))
+    assert response.status == 422
+    assert response.json["error"]["fields"] == {"name": "不能包含控制字符"}

@@ -4,6 +4,8 @@ Schemathesis generates the requests from /docs/openapi.json (hypothesis,
 derandomized); they go through the same ASGI client as every other test,
 signed in as a requester and as a provincial admin. No answer may be a 5xx,
 and every 4xx must be the documented `{"error": {"code", "message", "fields"}}`.
+Every JSON body and query-string model is documented (test_errors.py walks the
+route table for that), so the requests reach the validation of each one.
 
 Hypothesis runs in a worker thread and hands each request to the test's event
 loop, because the app's database and Redis connections belong to that loop.
