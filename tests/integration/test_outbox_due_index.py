@@ -9,7 +9,6 @@ import importlib
 import json
 from datetime import datetime, timezone
 
-import asyncpg
 import pytest
 from prometheus_client import REGISTRY
 from tortoise import connections
@@ -18,7 +17,7 @@ from tortoise.transactions import in_transaction
 from backend.models import OutboxMessage
 from backend.services import outbox
 from backend.services.metrics_scrape import refresh_gauges
-from support.migrations import migrate
+from support.migrations import index_names, migrate
 
 pytestmark = pytest.mark.postgres
 
@@ -26,25 +25,17 @@ MIGRATION = importlib.import_module("backend.migrations.0018_outbox_due_index")
 DROPPED = {name for *_, name in MIGRATION.DROPPED}
 
 
-async def _index_names(url: str) -> set[str]:
-    conn = await asyncpg.connect(url)
-    try:
-        return {row["indexname"] for row in await conn.fetch(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'outbox_message'")}
-    finally:
-        await conn.close()
-
-
 async def test_0018_trades_the_two_indexes_for_the_partial_ones_and_going_back_undoes_it(migration_database):
     migrate(migration_database, "models.0018_outbox_due_index")
-    after = await _index_names(migration_database)
-    assert {MIGRATION.DUE_INDEX, MIGRATION.DEAD_INDEX} <= after and not after & DROPPED
+    after = await index_names(migration_database, "outbox_message")
+    added = {MIGRATION.DUE_INDEX, MIGRATION.DEAD_INDEX}
+    assert added <= after and not after & DROPPED
 
     migrate(migration_database, "models.0017_newest_first_indexes")
-    assert await _index_names(migration_database) == after - {MIGRATION.DUE_INDEX, MIGRATION.DEAD_INDEX} | DROPPED
+    assert await index_names(migration_database, "outbox_message") == after - added | DROPPED
 
     migrate(migration_database, "models.0018_outbox_due_index")
-    assert await _index_names(migration_database) == after
+    assert await index_names(migration_database, "outbox_message") == after
 
 
 async def _many_sent_some_pending_a_few_dead() -> None:

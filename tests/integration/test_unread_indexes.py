@@ -11,7 +11,7 @@ import json
 import asyncpg
 import pytest
 
-from support.migrations import migrate
+from support.migrations import index_names, migrate
 
 pytestmark = pytest.mark.postgres
 
@@ -19,25 +19,16 @@ DROPPED = importlib.import_module("backend.migrations.0014_unread_indexes").DROP
 NAMES = {name for *_, name in DROPPED}
 
 
-async def _index_names(url: str) -> set[str]:
-    conn = await asyncpg.connect(url)
-    try:
-        return {row["indexname"] for row in await conn.fetch(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
-    finally:
-        await conn.close()
-
-
 async def test_0014_drops_the_indexes_and_going_back_makes_them_again(migration_database):
     migrate(migration_database, "models.0014_unread_indexes")
-    after = await _index_names(migration_database)
+    after = await index_names(migration_database)
     assert after & NAMES == set()
 
     migrate(migration_database, "models.0013_region_prefix_indexes")
-    assert await _index_names(migration_database) == after | NAMES
+    assert await index_names(migration_database) == after | NAMES
 
     migrate(migration_database, "models.0014_unread_indexes")
-    assert await _index_names(migration_database) == after
+    assert await index_names(migration_database) == after
 
 
 async def test_a_filter_on_order_status_alone_still_reads_an_index(resources, settings):

@@ -48,3 +48,14 @@ async def migration_database():
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
+
+
+async def index_names(url: str, table: str | None = None) -> set[str]:
+    """The names of the indexes in the database at `url` (of one table when `table` is given)."""
+    conn = await asyncpg.connect(url)
+    try:
+        return {row["indexname"] for row in await conn.fetch(
+            "SELECT indexname FROM pg_indexes"
+            " WHERE schemaname = current_schema() AND ($1::text IS NULL OR tablename = $1)", table)}
+    finally:
+        await conn.close()
