@@ -143,7 +143,7 @@ async def test_order_and_list_lines_are_valid_requests(plan, settings, client):
 
 
 @pytest.mark.postgres
-async def test_each_piece_of_a_check_in_and_an_order_is_measured_and_the_statements_leave_nothing_behind(plan, settings):
+async def test_each_piece_of_a_check_in_and_an_order_is_measured_and_nothing_is_left_behind(plan, settings):
     from backend.models import AuditRecord, Notification, Order, OutboxMessage, Visit
 
     async def counts():
