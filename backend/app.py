@@ -14,7 +14,8 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import Extend
 
 from backend.config import Settings
-from backend.errors import AppError, ServiceUnavailable
+from backend.domain.storable import fits_int64
+from backend.errors import AppError, NotFound, ServiceUnavailable
 from backend.infra import jsonio, metrics
 from backend.infra.logging import configure_logging, request_id_var
 from backend.infra.resources import Resources
@@ -130,6 +131,20 @@ def create_app(settings: Settings, resources: Resources | None = None, name: str
         request.ctx.request_id = given if _REQUEST_ID.match(given) else f"{_ID_PREFIX}{next(_ID_COUNTER):020x}"
         request.ctx.started = time.perf_counter()
         request_id_var.set(request.ctx.request_id)
+
+    # sanic-ext's Swagger UI adds an OAuth2 redirect page whose HTML the server downloads from a CDN when the
+    # page is first asked for. The API signs in with bearer tokens, not OAuth2, and an anonymous request must not
+    # make the server reach the internet: the page is not served.
+    oauth2_redirect = app.config.OAS_URL_PREFIX + app.config.OAS_UI_SWAGGER_OAUTH2_REDIRECT
+
+    @app.on_request(priority=90)
+    async def refuse_unservable_paths(request: Request) -> None:
+        if request.path == oauth2_redirect:
+            raise NotFound("找不到该页面")
+        # No record has such an id; the database would fail on it instead of finding nothing.
+        for value in request.match_info.values():
+            if isinstance(value, int) and not fits_int64(value):
+                raise NotFound()
 
     @app.on_response
     async def attach_request_id(request: Request, response: HTTPResponse) -> None:

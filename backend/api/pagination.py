@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from backend.domain.storable import INT64_MAX
 from backend.errors import ValidationFailed
 
 
@@ -23,8 +24,9 @@ def decode_cursor(prefix: str, cursor: str | None) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         given, _, value = raw.partition(":")
-        if given != prefix:
+        last = int(value)
+        if given != prefix or not 0 <= last <= INT64_MAX:
             raise ValueError
-        return int(value)
+        return last
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValidationFailed(fields={"cursor": "翻页参数无效，请刷新后重试"}) from None

@@ -11,7 +11,7 @@ from sanic_ext import openapi
 from sanic_ext.extensions.openapi.types import Schema
 
 from backend.api.docs import keep_docs
-from backend.domain.control_characters import MESSAGE as CONTROL_MESSAGE, has_control_characters
+from backend.domain.storable import CONTROL_MESSAGE, RANGE_MESSAGE, fits_int64, has_control_characters
 from backend.errors import ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -54,18 +54,22 @@ def chinese_message(error: dict[str, Any]) -> str:
     return render(error.get("ctx") or {}) if render else "格式不正确"
 
 
-def _control_characters(data: Any, path: str = "") -> dict[str, str]:
-    """The fields of `data` (JSON values, nested) whose text holds a control character."""
+def _unstorable(data: Any, path: str = "") -> dict[str, str]:
+    """The fields of `data` (JSON values, nested) the app cannot store: text with a control character, an
+    integer beyond 64 bits (`domain.storable`)."""
     found: dict[str, str] = {}
     if isinstance(data, str):
         if has_control_characters(data):
             found[path or "body"] = CONTROL_MESSAGE
+    elif isinstance(data, int) and not isinstance(data, bool):
+        if not fits_int64(data):
+            found[path or "body"] = RANGE_MESSAGE
     elif isinstance(data, dict):
         for key, value in data.items():
-            found.update(_control_characters(value, f"{path}.{key}" if path else str(key)))
+            found.update(_unstorable(value, f"{path}.{key}" if path else str(key)))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            found.update(_control_characters(value, f"{path}.{index}" if path else str(index)))
+            found.update(_unstorable(value, f"{path}.{index}" if path else str(index)))
     return found
 
 
@@ -73,7 +77,7 @@ def parse(model: type[M], data: Any) -> M:
     """Validate `data` as `model` or raise ValidationFailed with one message per field."""
     if data is None:
         raise ValidationFailed("请求内容应为 JSON 对象", fields={"body": "请求内容不能为空"})
-    refused = _control_characters(data)
+    refused = _unstorable(data)
     if refused:
         raise ValidationFailed(fields=refused)
     try:
