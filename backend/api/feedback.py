@@ -42,7 +42,7 @@ async def order_visits(request: Request, order_id: int):
 @openapi.summary("本辖区的回访事项")
 @authenticated(Role.LOCAL_ADMIN, Role.PROVINCE_ADMIN)
 async def follow_ups(request: Request):
-    return json({"items": await feedback.follow_ups(request.ctx.auth, request.args.get("status"))})
+    return json(await feedback.follow_ups(request.ctx.auth, request.args.get("status")))
 
 
 @bp.post("/follow-ups/<follow_up_id:int>/close")

@@ -72,7 +72,7 @@ async def my_visits(request: Request, query: YearQuery):
 @openapi.summary("本辖区待核实的服务记录")
 @authenticated(Role.LOCAL_ADMIN, Role.PROVINCE_ADMIN)
 async def flagged(request: Request):
-    return json({"items": await visits.flagged_for_admin(request.ctx.auth)})
+    return json(await visits.flagged_for_admin(request.ctx.auth))
 
 
 @bp.post("/visits/<visit_id:int>/review")

@@ -24,6 +24,7 @@ from backend.infra.tokens import AccessClaims
 from backend.models import AuditRecord, FollowUp, Order, Rating, Visit
 from backend.services import ledger
 from backend.services.notifications import Event, notify, page_for
+from backend.services.queues import first_of_queue
 from backend.services.orders import local_admin_ids
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -165,13 +166,14 @@ def follow_up_view(item: FollowUp) -> dict:
             "closed_at": item.closed_at.isoformat() if item.closed_at else None}
 
 
-async def follow_ups(claims: AccessClaims, status: str | None) -> list[dict]:
+async def follow_ups(claims: AccessClaims, status: str | None) -> dict:
+    """The area's 回访 (of one status when given), newest first, and how many there are."""
     query = FollowUp.filter(region_code__startswith=regions.prefix_of(claims.region_code))
     if status:
         if status not in ("open", "closed"):
             raise ValidationFailed(fields={"status": "只能是 open 或 closed"})
         query = query.filter(status=status)
-    return [follow_up_view(item) for item in await query.order_by("-id").limit(200)]
+    return await first_of_queue(query.order_by("-id"), follow_up_view)
 
 
 async def close_follow_up(claims: AccessClaims, follow_up_id: int, outcome: str, approve: bool) -> dict:

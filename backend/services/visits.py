@@ -348,13 +348,14 @@ async def list_for_expert(claims: AccessClaims, year: int | None = None) -> list
     return [visit_view(v) for v in await query.order_by("-id").limit(200)]
 
 
-async def flagged_for_admin(claims: AccessClaims) -> list[dict]:
-    """The local admin's queue of doubtful visits in their area."""
+async def flagged_for_admin(claims: AccessClaims) -> dict:
+    """The local admin's queue of doubtful visits in their area, oldest first, and how many there are."""
     from backend.domain import regions
+    from backend.services.queues import first_of_queue
 
-    visits = await Visit.filter(status="flagged", region_code__startswith=regions.prefix_of(claims.region_code)) \
-        .order_by("id").limit(200).prefetch_related("expert")
-    return [visit_view(v) | {"expert_name": v.expert.name} for v in visits]
+    query = Visit.filter(status="flagged", region_code__startswith=regions.prefix_of(claims.region_code)) \
+        .order_by("id").prefetch_related("expert")
+    return await first_of_queue(query, lambda v: visit_view(v) | {"expert_name": v.expert.name})
 
 
 async def review(claims: AccessClaims, visit_id: int, approve: bool, reason: str) -> dict:

@@ -5,7 +5,9 @@
  * sheet closes, says so, and the list is asked again.
  *
  * options:
- *   list()                     resolves to the items to show;
+ *   list()                     resolves to {items, total}: the items to show,
+ *                              and how many are waiting in all (a queue shows
+ *                              its first 200); `more` is how many are not shown;
  *   decide(id, approve, reason) sends the decision;
  *   sheets                     {approve, reject}: title, presets, confirmText,
  *                              danger and the toast after sending;
@@ -23,6 +25,7 @@ module.exports = function reviewList({ list, decide, sheets, idKey }) {
       status: 'loading', // loading | error | ready
       errorMessage: '',
       items: [],
+      more: 0,
       sheet: closedSheet(),
     },
 
@@ -40,7 +43,7 @@ module.exports = function reviewList({ list, decide, sheets, idKey }) {
           this.setData({ status: 'loading', errorMessage: '' });
         }
         return list().then(
-          (items) => this.setData({ status: 'ready', items }),
+          ({ items, total }) => this.setData({ status: 'ready', items, more: total - items.length }),
           (error) => {
             if (showLoading || this.data.status !== 'ready') {
               this.setData({ status: 'error', errorMessage: error.message });

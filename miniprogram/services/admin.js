@@ -270,9 +270,16 @@ function toFlaggedVisit(visit) {
   };
 }
 
-/** The region's visits waiting for review. */
+/** The first of a queue's rows, as `toItem` shows them, and how many are waiting in all. */
+function toQueue(body, toItem) {
+  const items = ((body && body.items) || []).map(toItem);
+  const total = body && Number.isInteger(body.total) ? body.total : items.length;
+  return { items, total: Math.max(total, items.length) };
+}
+
+/** The region's visits waiting for review: the oldest first, and how many there are in all. */
 function listFlaggedVisits() {
-  return get('/visits/flagged').then((body) => ((body && body.items) || []).map(toFlaggedVisit));
+  return get('/visits/flagged').then((body) => toQueue(body, toFlaggedVisit));
 }
 
 /** 通过 (approve) or 不通过 a flagged visit; the reason is kept. */
@@ -295,7 +302,7 @@ function toFollowUp(item) {
 
 /** Open follow-ups of the region. */
 function listFollowUps() {
-  return get('/follow-ups', { status: 'open' }).then((body) => ((body && body.items) || []).map(toFollowUp));
+  return get('/follow-ups', { status: 'open' }).then((body) => toQueue(body, toFollowUp));
 }
 
 /** Record what the follow-up found, and whether the visit's hours count (认定) or not. */

@@ -174,6 +174,7 @@ async def test_a_ten_minute_visit_is_flagged_and_counts_only_after_an_admin_appr
 
     _, queue = await client.get("/api/v1/visits/flagged", headers=bearer(booked["county"]))
     assert [item["id"] for item in queue.json["items"]] == [visit["id"]]
+    assert queue.json["total"] == 1
     _, no_reason = await client.post(f"/api/v1/visits/{visit['id']}/review", json={"approve": True},
                                      headers=bearer(booked["county"]))
     assert no_reason.status == 422
@@ -282,3 +283,4 @@ async def test_a_code_shown_before_the_order_was_cancelled_is_refused_with_its_s
     assert response.json["error"]["code"] == "invalid_transition"
     assert response.json["error"]["current_status"] == "cancelled"
     assert await Visit.filter(order_id=booked["order"]["id"]).count() == 0
+

@@ -111,6 +111,7 @@ async def test_a_low_rating_holds_the_hours_and_sends_the_visit_to_follow_up(cli
     assert await ledger_status(visited) == "pending"
     _, queue = await client.get("/api/v1/follow-ups", params={"status": "open"}, headers=bearer(visited["county"]))
     assert [(item["visit_id"], item["reason"]) for item in queue.json["items"]] == [(visited["visit"]["id"], "low_rating")]
+    assert queue.json["total"] == 1
     assert await Notification.filter(user_id=visited["county"]["user"]["id"], event="follow_up").count() == 1
 
     follow_up_id = queue.json["items"][0]["id"]

@@ -99,3 +99,29 @@ test('a visit another admin reviewed first (409) is explained and the list reloa
   await waitFor(() => expect(page.querySelector('#flagged-empty')).toBeTruthy());
   expect(modals.map((m) => m.content)).toEqual(['该服务记录刚被其他人审核过']);
 });
+
+test('a queue longer than its page says how many wait in all, and counts down as visits are decided', async () => {
+  mock.route('GET', '/visits/flagged', {
+    statusCode: 200, data: { items: [visit(), visit({ id: 302 })], total: 250 },
+  });
+  mock.route('POST', '/visits/301/review', { statusCode: 200, data: visit({ status: 'approved' }) });
+  const page = await openPage(FLAGGED);
+
+  expect(page.querySelector('#flagged-count').dom.textContent).toBe('共 250 条待核实，核实前不计入服务时长');
+  expect(page.querySelector('#flagged-more').dom.textContent).toBe('先显示最早的 2 条，处理后下拉刷新可看到其余的');
+
+  await tap(page.querySelector('#approve-301'));
+  await tap(sheet(page).querySelector('#preset-0'));
+  await tap(sheet(page).querySelector('#reason-confirm'));
+  await waitFor(() => expect(page.querySelector('#visit-301')).toBeFalsy());
+  expect(page.querySelector('#flagged-count').dom.textContent).toBe('共 249 条待核实，核实前不计入服务时长');
+  expect(page.querySelector('#flagged-more').dom.textContent).toBe('先显示最早的 1 条，处理后下拉刷新可看到其余的');
+});
+
+test('a queue that fits its page says nothing of more', async () => {
+  mock.route('GET', '/visits/flagged', { statusCode: 200, data: { items: [visit()], total: 1 } });
+  const page = await openPage(FLAGGED);
+
+  expect(page.querySelector('#flagged-count').dom.textContent).toBe('共 1 条待核实，核实前不计入服务时长');
+  expect(page.querySelector('#flagged-more')).toBeFalsy();
+});

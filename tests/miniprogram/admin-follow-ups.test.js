@@ -80,3 +80,11 @@ test('不认定 sends the picked outcome with approve: false', async () => {
   await waitFor(() => expect(mock.requestsTo('/follow-ups/71/close')).toHaveLength(1));
   expect(mock.requestsTo('/follow-ups/71/close')[0].data).toEqual({ outcome: '需求方反映专家未到场', approve: false });
 });
+
+test('more open follow-ups than the page holds are counted, the newest shown first', async () => {
+  mock.route('GET', '/follow-ups', { statusCode: 200, data: { items: [followUp()], total: 230 } });
+  const page = await openPage(FOLLOW_UPS);
+
+  expect(page.querySelector('#follow-ups-count').dom.textContent).toBe('共 230 件待回访：请联系需求方，记下回访情况');
+  expect(page.querySelector('#follow-ups-more').dom.textContent).toBe('先显示最新的 1 件，处理后下拉刷新可看到其余的');
+});
