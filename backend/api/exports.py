@@ -11,6 +11,7 @@ from sanic_ext import openapi
 from backend.api.deps import authenticated
 from backend.api.validation import query_args
 from backend.domain.roles import Role
+from backend.schemas.visits import YearQuery
 from backend.services import exports
 
 bp = Blueprint("exports", url_prefix="/api/v1/exports")
@@ -27,8 +28,7 @@ class VisitsQuery(BaseModel):
     region: str | None = Field(default=None, pattern=r"^\d{6}(\d{6})?$", description="区划代码，默认本辖区")
 
 
-class LedgerQuery(BaseModel):
-    year: int | None = Field(default=None, ge=2000, le=2100)
+class LedgerQuery(YearQuery):
     region: str | None = Field(default=None, pattern=r"^\d{6}(\d{6})?$", description="区划代码，默认本辖区")
 
 

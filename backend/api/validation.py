@@ -151,10 +151,8 @@ def json_body(model: type[BaseModel]):
 
 def _query_parameter_schema(prop: dict[str, Any]) -> dict[str, Any]:
     """A query parameter's schema from the model's property: an absent parameter is its null, so not nullable."""
-    schema = {key: value for key, value in prop.items() if key not in ("title", "description", "nullable")}
-    if schema.get("default", 0) is None:
-        del schema["default"]
-    return schema
+    left_out = {"title", "description", "nullable"} | ({"default"} if prop.get("default") is None else set())
+    return {key: value for key, value in prop.items() if key not in left_out}
 
 
 def query_args(model: type[BaseModel]):

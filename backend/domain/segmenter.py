@@ -103,4 +103,3 @@ def load(extra_words: Mapping[str, int] | None = None, path: str | None = None) 
     # jieba's initialize() would load its own table over this one: the tokenizer counts as loaded.
     tokenizer.initialized = True
     return tokenizer
-

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 
@@ -81,8 +83,7 @@ async def test_every_json_body_and_query_model_reaches_the_openapi_document(app,
     bodies = queries = 0
     for route in app.router.routes:
         handler = route.handler
-        path = "/" + route.path.replace("<", "{").replace(">", "}")
-        path = "/".join(part.split(":")[0] + ("}" if ":" in part else "") for part in path.split("/"))
+        path = "/" + re.sub(r"<([^:>]+)(?::[^>]+)?>", r"{\1}", route.path)
         for method in route.methods:
             operation = paths.get(path, {}).get(method.lower())
             if getattr(handler, "json_body_model", None):
