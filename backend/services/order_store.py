@@ -139,12 +139,20 @@ def _filter_args(statuses: list[str] | None, field: str | None, region: str | No
     return [statuses, field, regions.prefix_of(region) + "%" if region else None, since_at, until_at, after]
 
 
+def expert_page_statement(user_id: int, *, statuses: list[str] | None = None, field: str | None = None,
+                          region: str | None = None, since=None, until=None, after: int | None = None,
+                          limit: int) -> tuple:
+    """The expert's page statement and its arguments (the bench's floor runs it on its own too)."""
+    return (_EXPERT_PAGE, user_id, [s.value for s in ENGAGED],
+            *_filter_args(statuses, field, region, since, until, after), limit)
+
+
 async def expert_page(user_id: int, *, statuses: list[str] | None, field: str | None, region: str | None,
                       since, until, after: int | None, limit: int) -> list[ExpertPageRow]:
     """Up to `limit` of the expert's orders, newest first, with what the view needs of each."""
     async with raw_connection() as conn:
-        rows = await conn.fetch(_EXPERT_PAGE, user_id, [s.value for s in ENGAGED],
-                                *_filter_args(statuses, field, region, since, until, after), limit)
+        rows = await conn.fetch(*expert_page_statement(user_id, statuses=statuses, field=field, region=region,
+                                                       since=since, until=until, after=after, limit=limit))
     result = []
     for row in rows:
         profile = SimpleNamespace(id=row["me_id"], status=row["me_status"], field=row["me_field"])

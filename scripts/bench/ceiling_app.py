@@ -3,6 +3,10 @@
 `POST /insert` does one INSERT (a row shaped like a check-in) and `GET /select/<id>` one
 primary-key SELECT of an order. Same pool size and worker count as the backend, JSON
 responses, no access log, so the ratio backend/ceiling shows what the backend's own code costs.
+Its sessions use the generic plan of each statement, as the backend's hot statements do.
+
+With the backend's environment (`JWT_KEYS`, `REDIS_URL`, …) it also serves the floor routes (floor.py):
+each scenario with the fewest calls this stack allows.
 
     python scripts/bench/ceiling_app.py --port 8200 --workers 2 --dsn postgres://… --pool-size 20
 """
@@ -11,10 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+from pathlib import Path
 
 import asyncpg
 from sanic import Request, Sanic
 from sanic.response import json as json_response
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 TABLE = """
 CREATE TABLE IF NOT EXISTS bench_ceiling (
@@ -40,7 +49,8 @@ def create_app(dsn: str, pool_size: int) -> Sanic:
     @app.before_server_start
     async def open_pool(app: Sanic) -> None:
         # Released connections skip asyncpg's reset query, as the backend's do (backend/infra/db.py).
-        app.ctx.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size, reset=_keep_session)
+        app.ctx.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size, reset=_keep_session,
+                                                 server_settings={"plan_cache_mode": "force_generic_plan"})
 
     @app.after_server_stop
     async def close_pool(app: Sanic) -> None:
@@ -64,6 +74,11 @@ def create_app(dsn: str, pool_size: int) -> Sanic:
         return json_response({k: (v if isinstance(v, (int, float, str, type(None))) else str(v))
                               for k, v in row.items()})
 
+    if os.environ.get("JWT_KEYS") and os.environ.get("REDIS_URL"):
+        import floor
+        from backend.config import Settings
+
+        floor.add_routes(app, Settings.from_env(os.environ))
     return app
 
 

@@ -132,6 +132,30 @@ def cpu_section(scenarios: list[dict]) -> list[str]:
     return lines + [""]
 
 
+def floor_section(scenarios: list[dict]) -> list[str]:
+    """Each throughput scenario beside its floor: the same requests answered with the fewest calls (floor.py)."""
+    measured = [s for s in scenarios if s.get("floor")]
+    if not measured:
+        return []
+    lines = ["## The floor: each scenario with the fewest calls this stack allows", "",
+             "The same requests, sent right after the scenario to the ceiling app's floor routes (`floor.py`): the "
+             "backend's token codecs, Redis client and statements, and nothing else (no validation, roles, privacy, "
+             "audit records, status moves, notifications, metrics or logs). The floor ratio is the floor's "
+             "throughput over the same ceiling; a target above it cannot be reached by any backend built on these "
+             "libraries. Informative only: the targets stay on the scenario's own ratio.", "",
+             "| scenario | target | scenario's ratio | floor | floor ratio | scenario / floor | floor CPU µs/request "
+             "(app, PostgreSQL, Redis, wrk, total) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for s in measured:
+        floor = s["floor"]
+        target = next((t["bound"] for t in s.get("targets", []) if t["metric"] == "ratio"), None)
+        cpu = floor.get("cpu") or {}
+        sides = ", ".join(_fmt(cpu.get(f"{side}_us")) for side in ("app", "postgres", "redis", "wrk", "total"))
+        lines.append(f"| {s['label']} | {_fmt(target)} | {s['ratio']:.3f} | {_fmt(floor['ok_rps'])} req/s, p99 "
+                     f"{_fmt(floor.get('p99_ms'))} ms | {s['floor_ratio']:.3f} | {s['share_of_floor']:.3f} | "
+                     f"{sides if cpu else '—'} |")
+    return lines + [""]
+
+
 def pieces_section(rows: list[dict]) -> list[str]:
     """CPU per call of each piece of a check-in, and of placing an order's statement, run on its own (pieces.py)."""
     if not rows:
@@ -200,6 +224,7 @@ def markdown(report: dict) -> str:
         "",
     ]
     lines += cpu_section(report["scenarios"])
+    lines += floor_section(report["scenarios"])
     lines += pieces_section(report.get("pieces", []))
     lines += areas_section(report.get("areas", []))
     lines += history_section(report.get("history", []))

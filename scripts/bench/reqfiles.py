@@ -91,14 +91,18 @@ async def note_sites(redis, pool) -> None:
         await pipe.execute()
 
 
-def checkin_requests(pool, signer: Signer, seed: int = 1) -> list[Request]:
-    """One check-in per (order, expert) of the pool, each with its own fresh code."""
+def checkin_requests(pool, signer: Signer, seed: int = 1, count: int | None = None) -> list[Request]:
+    """One check-in per (order, expert) of the pool, each with its own fresh code.
+
+    With `count`, that many, going round the pool again as often as needed, still each with a fresh code.
+    """
     rng = random.Random(seed)
+    count = len(pool) if count is None else count
     return [
         Request("POST", f"/api/v1/orders/{order_id}/check-in", signer.access(user_id, "expert"), None,
                 {"token": signer.code(order_id),
                  "location": {"latitude": _near(lat, rng), "longitude": _near(lng, rng), "accuracy": 15.0}})
-        for order_id, _expert_id, user_id, lat, lng in pool
+        for order_id, _expert_id, user_id, lat, lng in (pool[i % len(pool)] for i in range(count))
     ]
 
 
@@ -142,6 +146,12 @@ def ceiling_insert_requests(pool, count: int, seed: int = 4) -> list[Request]:
                                  "location": {"latitude": _near(lat, rng), "longitude": _near(lng, rng),
                                               "accuracy": 15.0}}))
     return requests
+
+
+def floor_of(requests: Iterable[Request]) -> list[Request]:
+    """The same requests sent to the ceiling app's floor routes (floor.py) instead of the backend."""
+    return [Request(r.method, r.path.replace("/api/v1/", "/floor/", 1), r.token, r.idempotency_key, r.body)
+            for r in requests]
 
 
 def ceiling_select_requests(max_order_id: int, count: int, seed: int = 5) -> list[Request]:

@@ -64,6 +64,8 @@ WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 16, 64, 2
 # ceiling worker one; the harness itself needs one more connection at a time (folding, checking the storm).
 SERVER_CONNECTIONS = WORKERS * POOL_SIZE * 3
 STORM_TIMEOUT = 240
+# More check-ins a second than the floor has answered on this machine (about 5,000): its request file is sized by it.
+FLOOR_CHECKINS_PER_SECOND = 10_000
 SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory", "pieces", "areas",
              "history")
 # Only these need the backend, the ceiling app, the fake WeChat server and Redis.
@@ -342,6 +344,18 @@ def throughput_scenario(name: str, label: str, result: dict, ceiling_name: str, 
     return scenario
 
 
+def with_floor(scenario: dict, floor: dict) -> None:
+    """Note the floor's run beside the scenario: its ratio to the same ceiling, and the scenario's share of it.
+
+    Informative only: the floor is not the backend, and the targets stay on the scenario's own ratio.
+    """
+    scenario["floor"] = floor
+    scenario["floor_ratio"] = round(floor["ok_rps"] / scenario["ceiling_rps"], 3)
+    scenario["share_of_floor"] = round(scenario["ok_rps"] / max(1.0, floor["ok_rps"]), 3)
+    if floor.get("cpu") and scenario.get("ceiling_cpu"):
+        scenario["floor_cpu_ratio"] = round(scenario["ceiling_cpu"]["total_us"] / max(1, floor["cpu"]["total_us"]), 3)
+
+
 # --------------------------------------------------------------------------- the non-wrk scenarios
 
 
@@ -563,9 +577,10 @@ def main(argv: list[str] | None = None) -> int:
                     WECHAT_PORT, {}, "/")
     backend = Server("backend", [PYTHON, str(HERE / "serve_backend.py"), "--port", str(BACKEND_PORT),
                                  "--workers", str(WORKERS)], BACKEND_PORT, env, "/healthz")
+    # With the backend's environment, so it serves the floor routes too (floor.py).
     ceiling = Server("ceiling", [PYTHON, str(HERE / "ceiling_app.py"), "--dsn", BENCH_DSN, "--port",
                                  str(CEILING_PORT), "--workers", str(WORKERS), "--pool-size", str(POOL_SIZE)],
-                     CEILING_PORT, {}, "/select/1")
+                     CEILING_PORT, env, "/select/1")
     servers = (wechat, backend, ceiling) if servers_needed else ()
     commands += [" ".join(c.cmd[1:] if c.cmd[0] == PYTHON else c.cmd) for c in servers]
     scenarios = report["scenarios"]
@@ -592,6 +607,12 @@ def main(argv: list[str] | None = None) -> int:
                     max_order, 200_000), duration, wrk_commands, ceiling.pids())
             return ceilings[kind]
 
+        def floor_for(scenario: dict, requests: list[reqfiles.Request]) -> None:
+            # Right after the scenario, against the same ceiling: the fewest calls its target allows (floor.py).
+            result = wrk(f"floor-{scenario['name']}", CEILING_PORT, reqfiles.floor_of(requests), duration,
+                         wrk_commands, ceiling.pids())
+            with_floor(scenario, result)
+
         if "checkin" in only:
             base = ceiling_for("insert")
             asyncio.run(note_sites(plan.checkin_pool))
@@ -599,14 +620,19 @@ def main(argv: list[str] | None = None) -> int:
                          wrk_commands, backend.pids())
             scenarios.append(throughput_scenario("checkin", "check-in (fresh code, distinct order/expert)", result,
                                                  "raw INSERT", base, 0.5, 250))
+            # Codes of their own, several for each order (the floor does not look at the order), on sites noted
+            # again: enough that no code comes round twice.
+            asyncio.run(note_sites(plan.checkin_pool))
+            floor_for(scenarios[-1], reqfiles.checkin_requests(plan.checkin_pool, signer, seed=6,
+                                                               count=FLOOR_CHECKINS_PER_SECOND * duration))
             fold_after(scenarios[-1])
         if "list" in only:
             base = ceiling_for("select")
-            result = wrk("list", BACKEND_PORT, reqfiles.list_requests(
-                [plan.expert_user[e] for e in plan.list_experts], signer, 200_000), duration, wrk_commands,
-                backend.pids())
+            list_lines = reqfiles.list_requests([plan.expert_user[e] for e in plan.list_experts], signer, 200_000)
+            result = wrk("list", BACKEND_PORT, list_lines, duration, wrk_commands, backend.pids())
             scenarios.append(throughput_scenario("list", "expert's assignment list (20 rows)", result,
                                                  "raw PK SELECT", base, 0.5, 250))
+            floor_for(scenarios[-1], list_lines)
         if "storm" in only:
             pool_path = OUT / "requests" / "storm-pool.json"
             pool_path.parent.mkdir(parents=True, exist_ok=True)
@@ -644,11 +670,11 @@ def main(argv: list[str] | None = None) -> int:
         # Last: the orders' notifications keep the outbox sending for minutes, which would load what follows.
         if "order" in only:
             base = ceiling_for("insert")
-            result = wrk("order", BACKEND_PORT, reqfiles.order_requests(
-                plan.requester_user_ids, plan.villages, plan.items, signer, 60_000), duration, wrk_commands,
-                backend.pids())
+            order_lines = reqfiles.order_requests(plan.requester_user_ids, plan.villages, plan.items, signer, 60_000)
+            result = wrk("order", BACKEND_PORT, order_lines, duration, wrk_commands, backend.pids())
             scenarios.append(throughput_scenario("order", "placing an order (Idempotency-Key)", result,
                                                  "raw INSERT", base, 0.4, None))
+            floor_for(scenarios[-1], order_lines)
         if only & HTTP_SCENARIOS:
             admin = plan.admin_user_ids[0]
             figure_statuses = answer_figures(signer.access(admin, "province_admin", "230000000000"))

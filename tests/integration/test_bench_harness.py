@@ -171,6 +171,82 @@ async def test_each_piece_of_a_check_in_and_an_order_is_measured_and_nothing_is_
         "SELECT 1 FROM pg_tables WHERE tablename = $1", [pieces.SCRATCH_TABLE])
 
 
+@pytest.mark.postgres
+async def test_the_floor_answers_each_scenario_s_lines_as_the_backend_would(plan, settings, client, resources,
+                                                                           monkeypatch):
+    import ceiling_app
+    from support.client import StartedOnceASGIClient
+    from tortoise import connections
+
+    from backend.models import Order
+
+    monkeypatch.setenv("JWT_KEYS", settings.jwt_keys)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    await ceiling_app.create_table(settings.database_url)
+    floor = StartedOnceASGIClient(ceiling_app.create_app(settings.database_url, 2))
+    conn = connections.get("default")
+    signer = reqfiles.Signer(settings.signing_keys, settings.checkin_code_ttl_seconds)
+    try:
+        await reqfiles.note_sites(resources.redis, plan.checkin_pool)
+        check_in = reqfiles.floor_of(reqfiles.checkin_requests(plan.checkin_pool, signer))[0]
+        assert check_in.path == f"/floor/orders/{plan.checkin_pool[0][0]}/check-in"
+        headers = {"Authorization": f"Bearer {check_in.token}"}
+        _, first = await floor.post(check_in.path, json=check_in.body, headers=headers)
+        assert first.status == 201, first.text
+        # The phone's fix is a few tens of metres from the noted site, which only the Redis call knew.
+        assert 0 < first.json["distance_m"] < 100
+        _, again = await floor.post(check_in.path, json=check_in.body, headers=headers)
+        assert again.status == 409
+
+        # The floor's page holds the orders of the backend's page, in its order.
+        listing = reqfiles.list_requests([plan.expert_user[e] for e in plan.list_experts], signer, 1)[0]
+        headers = {"Authorization": f"Bearer {listing.token}"}
+        _, backend_page = await client.get(listing.path, headers=headers)
+        _, floor_page = await floor.get(reqfiles.floor_of([listing])[0].path, headers=headers)
+        assert floor_page.status == 200 and backend_page.status == 200
+        assert [o["id"] for o in floor_page.json["items"]] == [o["id"] for o in backend_page.json["items"]] != []
+
+        order = reqfiles.floor_of(reqfiles.order_requests(plan.requester_user_ids, plan.villages, plan.items,
+                                                          signer, 1))[0]
+        headers = {"Authorization": f"Bearer {order.token}", "Idempotency-Key": order.idempotency_key}
+        orders_before = await Order.all().count()
+        _, placed = await floor.post(order.path, json=order.body, headers=headers)
+        assert placed.status == 201, placed.text
+        # The backend's own statement placed it, and told the village's local admins.
+        placed_order = await Order.get(id=placed.json["id"])
+        assert (placed_order.region_code, placed.json["told"] > 0) == (order.body["region_code"], True)
+        _, repeated = await floor.post(order.path, json=order.body, headers=headers)
+        assert repeated.status == 409
+        _, refused = await floor.post(order.path, json=order.body | {"latitude": 91},
+                                      headers=headers | {"Idempotency-Key": "another"})
+        assert refused.status == 422
+        assert await Order.all().count() == orders_before + 1
+        assert (await conn.execute_query_dict("SELECT count(*) AS n FROM bench_ceiling"))[0]["n"] == 1
+    finally:
+        await floor.stop()
+        await conn.execute_script("DROP TABLE IF EXISTS bench_ceiling")
+
+
+def test_the_report_sets_each_scenario_beside_its_floor(tmp_path):
+    import run
+
+    ceiling = {"throughput_rps": 5000.0, "p99_ms": 20.0,
+               "cpu": {"app_us": 200, "postgres_us": 120, "redis_us": 0, "wrk_us": 80, "total_us": 400}}
+    scenario = run.throughput_scenario("checkin", "check-in", {
+        "throughput_rps": 1000.0, "ok_rps": 1000.0, "p50_ms": 40.0, "p99_ms": 100.0, "error_rate": 0.0, "wraps": 0,
+        "cpu": {"app_us": 900, "postgres_us": 600, "redis_us": 50, "wrk_us": 50, "total_us": 1600}},
+        "raw INSERT", ceiling, 0.5, 250)
+    run.with_floor(scenario, {"ok_rps": 2000.0, "throughput_rps": 2000.0, "p99_ms": 50.0,
+                              "cpu": {"app_us": 500, "postgres_us": 200, "redis_us": 50, "wrk_us": 50,
+                                      "total_us": 800}})
+    assert (scenario["floor_ratio"], scenario["share_of_floor"], scenario["floor_cpu_ratio"]) == (0.4, 0.5, 0.5)
+    _, md_path = report.write(fake_report() | {"scenarios": [scenario]}, tmp_path)
+    markdown = md_path.read_text(encoding="utf-8")
+    assert "## The floor: each scenario with the fewest calls this stack allows" in markdown
+    assert "| check-in | 0.50 | 0.200 | 2,000 req/s, p99 50.0 ms | 0.400 | 0.500 | 500, 200, 50, 50, 800 |" \
+        in markdown
+
+
 def test_the_report_lists_the_pieces_of_a_check_in_and_an_order(tmp_path):
     data = fake_report() | {"pieces": [{"piece": "SELECT 1", "side": "PostgreSQL", "calls": 2000,
                                         "us_per_call": 30.0}]}
