@@ -138,11 +138,14 @@ def floor_section(scenarios: list[dict]) -> list[str]:
     if not measured:
         return []
     lines = ["## The floor: each scenario with the fewest calls this stack allows", "",
-             "The same requests, sent right after the scenario to the ceiling app's floor routes (`floor.py`): the "
-             "backend's token codecs, Redis client and statements, and nothing else (no validation, roles, privacy, "
-             "audit records, status moves, notifications, metrics or logs). The floor ratio is the floor's "
-             "throughput over the same ceiling; a target above it cannot be reached by any backend built on these "
-             "libraries. Informative only: the targets stay on the scenario's own ratio.", "",
+             "The same requests, sent right after the scenario to the ceiling app's floor routes (`floor.py`), "
+             "answered with the backend's token codecs and Redis client and nothing else the backend does (roles, "
+             "privacy, views, rate limits, metrics, logs): a check-in as its target describes it, a bare row "
+             "written (no audit records, no move of the order); the list and an order with the backend's own "
+             "statement (and an order's body validated by the API's model). The floor ratio is the floor's "
+             "throughput over the same ceiling: a target above it cannot be reached on these libraries (for the "
+             "list and an order, with what the backend's statements read and write). Informative only: the "
+             "targets stay on the scenario's own ratio.", "",
              "| scenario | target | scenario's ratio | floor | floor ratio | scenario / floor | floor CPU µs/request "
              "(app, PostgreSQL, Redis, wrk, total) |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for s in measured:

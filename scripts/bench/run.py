@@ -620,12 +620,13 @@ def main(argv: list[str] | None = None) -> int:
                          wrk_commands, backend.pids())
             scenarios.append(throughput_scenario("checkin", "check-in (fresh code, distinct order/expert)", result,
                                                  "raw INSERT", base, 0.5, 250))
+            # Folded first, so the backend's periodic fold of what the check-ins queued does not run under the floor.
+            fold_after(scenarios[-1])
             # Codes of their own, several for each order (the floor does not look at the order), on sites noted
             # again: enough that no code comes round twice.
             asyncio.run(note_sites(plan.checkin_pool))
             floor_for(scenarios[-1], reqfiles.checkin_requests(plan.checkin_pool, signer, seed=6,
                                                                count=FLOOR_CHECKINS_PER_SECOND * duration))
-            fold_after(scenarios[-1])
         if "list" in only:
             base = ceiling_for("select")
             list_lines = reqfiles.list_requests([plan.expert_user[e] for e in plan.list_experts], signer, 200_000)
