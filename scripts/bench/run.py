@@ -13,7 +13,9 @@ Every throughput is reported with the ratio to the machine's own ceiling: a mini
 doing one raw asyncpg INSERT (or primary-key SELECT) per request, measured on the same machine
 minutes apart, with the same workers and pool size. Each of those runs is
 also charged with the CPU per request of the app, PostgreSQL, Redis and wrk (cpu.py), which the
-machine's other load moves far less than throughput.
+machine's other load moves far less than throughput. Each throughput scenario is followed by its
+floor (floor.py): the same requests answered by the ceiling app with the fewest calls the stack
+allows, so the report shows how much of each target the libraries alone leave.
 
 Outputs: scripts/bench/out/report.{md,json}, the request files and the servers' logs.
 """
