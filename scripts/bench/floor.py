@@ -2,10 +2,11 @@
 
 The ceiling app answers one asyncpg statement per request. The floor routes, served by the same app
 when it is given the backend's keys and Redis (`JWT_KEYS`, `REDIS_URL`), answer each scenario's
-request as its target describes it, with the backend's own token codecs, Redis client settings and
-page statement, and leave out everything else the backend does: validation, roles, privacy, audit
-records, the order's move, notifications, rate limits, metrics, logging. What a floor answers is
-not an API: it only proves how far below a target the libraries alone already are.
+request as its target describes it, with the backend's own token codecs, Redis client settings and,
+for the list and an order, statements, and leave out everything else the backend does: roles,
+privacy, views, rate limits, metrics, logging, and for a check-in the visit's keys, the order's move
+and the audit records. What a floor answers is not an API: it shows how much of a target the
+libraries alone leave.
 
 - `POST /floor/orders/<id>/check-in`: the expert's access token verified (PyJWT), the check-in code
   verified (PyJWT), the code consumed and the order's noted site read in one Redis call (a two-line
@@ -24,8 +25,8 @@ from __future__ import annotations
 import math
 
 import orjson
-from pydantic import ValidationError
 import redis.asyncio as aioredis
+from pydantic import ValidationError
 from sanic import Request, Sanic
 from sanic.response import json as json_response
 from sanic.response import raw

@@ -66,7 +66,7 @@ WORKERS, POOL_SIZE, CONNECTIONS, WRK_THREADS = 2, 16, 64, 2
 # ceiling worker one; the harness itself needs one more connection at a time (folding, checking the storm).
 SERVER_CONNECTIONS = WORKERS * POOL_SIZE * 3
 STORM_TIMEOUT = 240
-# More check-ins a second than the floor has answered on this machine (about 5,000): its request file is sized by it.
+# More check-ins a second than the floor has answered on this machine (about 4,000): its request file is sized by it.
 FLOOR_CHECKINS_PER_SECOND = 10_000
 SCENARIOS = ("checkin", "order", "list", "storm", "figures", "recommendations", "memory", "pieces", "areas",
              "history")
