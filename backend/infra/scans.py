@@ -56,7 +56,8 @@ def encode_site(latitude: float, longitude: float) -> str:
     return f"{latitude!r},{longitude!r}"
 
 
-def _site(raw: bytes | str | None) -> tuple[float, float] | None:
+def decode_site(raw: bytes | str | None) -> tuple[float, float] | None:
+    """The (latitude, longitude) `encode_site` wrote, or None when none was noted or it cannot be read."""
     if not raw:
         return None
     text = raw.decode() if isinstance(raw, bytes) else raw
@@ -93,7 +94,7 @@ class ScanGate:
             raise TooManyRequests(retry_after, message)
         if outcome == "counted":
             return None, None
-        return CodeUse(outcome), _site(rest[0] if rest else None)
+        return CodeUse(outcome), decode_site(rest[0] if rest else None)
 
     async def note_site(self, order_id: int, latitude: float, longitude: float) -> None:
         """Note the order's site as its code is issued (the site cannot change once codes are shown)."""

@@ -24,8 +24,8 @@ from backend.infra.tokens import AccessClaims
 from backend.models import AuditRecord, FollowUp, Order, Rating, Visit
 from backend.services import ledger
 from backend.services.notifications import Event, notify, page_for
-from backend.services.queues import first_of_queue
 from backend.services.orders import local_admin_ids
+from backend.services.queues import first_of_queue
 
 EDIT_WINDOW = timedelta(hours=24)
 REMIND_AFTER = timedelta(days=1)

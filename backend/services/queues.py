@@ -15,9 +15,8 @@ from tortoise.queryset import QuerySet
 QUEUE_LIMIT = 200
 
 
-async def first_of_queue(query: QuerySet, view: Callable[[Any], Any], limit: int | None = None) -> dict:
-    """{"items": the first `limit` (QUEUE_LIMIT) rows of `query`, ordered, as `view` shows them; "total": all}."""
-    limit = limit or QUEUE_LIMIT
+async def first_of_queue(query: QuerySet, view: Callable[[Any], Any], limit: int = QUEUE_LIMIT) -> dict:
+    """{"items": the first `limit` rows of `query`, ordered, as `view` shows them; "total": how many in all}."""
     rows = await query.limit(limit)
     items = [view(row) for row in rows]
     total = len(items) if len(items) < limit else await query.count()

@@ -22,20 +22,19 @@ libraries alone leave.
 
 from __future__ import annotations
 
-import math
-
 import orjson
-import redis.asyncio as aioredis
 from pydantic import ValidationError
 from sanic import Request, Sanic
 from sanic.response import json as json_response
 from sanic.response import raw
 
 from backend.config import Settings
+from backend.domain.visits import haversine_m
 from backend.infra import keys
 from backend.infra.checkin_codes import CheckinCodec
 from backend.infra.clock import now
-from backend.infra.scans import SITE_TTL
+from backend.infra.redis import build_redis
+from backend.infra.scans import SITE_TTL, decode_site
 from backend.infra.tokens import AccessTokenCodec
 from backend.schemas.orders import OrderCreate
 from backend.services import order_store, orders
@@ -48,18 +47,10 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2])) then retur
 return -1
 """
 _KEY_TTL = 24 * 3600
-_EARTH_M = 6_371_000.0
 
 
 def _bearer(request: Request) -> str:
     return (request.headers.get("authorization") or "").removeprefix("Bearer ")
-
-
-def _distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2)
-    return 2 * _EARTH_M * math.asin(math.sqrt(a))
 
 
 def add_routes(app: Sanic, settings: Settings) -> None:
@@ -69,11 +60,7 @@ def add_routes(app: Sanic, settings: Settings) -> None:
 
     @app.before_server_start
     async def open_redis(app: Sanic) -> None:
-        # The backend's client settings (backend/infra/redis.py), hiredis included.
-        pool = aioredis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=32, timeout=5,
-                                                         socket_connect_timeout=2, socket_timeout=5,
-                                                         health_check_interval=30, decode_responses=True)
-        app.ctx.redis = aioredis.Redis(connection_pool=pool)
+        app.ctx.redis = build_redis(settings)  # the backend's client, as each of its workers builds it
         app.ctx.consume = app.ctx.redis.register_script(_CONSUME)
 
     @app.after_server_stop
@@ -85,15 +72,15 @@ def add_routes(app: Sanic, settings: Settings) -> None:
         claims = tokens.verify(_bearer(request))
         body = orjson.loads(request.body)
         code = codes.verify(body["token"], order_id)
-        site = await app.ctx.consume(keys=[f"bench:floor:code:{code.jti}", keys.order_site(order_id, SITE_TTL).name],
-                                     args=[claims.user_id, code_ttl])
-        if site == -1:
+        noted = await app.ctx.consume(keys=[f"bench:floor:code:{code.jti}", keys.order_site(order_id, SITE_TTL).name],
+                                      args=[claims.user_id, code_ttl])
+        if noted == -1:
             return json_response({"error": "used"}, status=409)
-        if not site:
+        site = decode_site(noted)
+        if site is None:
             return json_response({"error": "no site"}, status=404)
-        latitude, _, longitude = site.partition(",")
         location = body["location"]
-        distance = _distance_m(float(latitude), float(longitude), location["latitude"], location["longitude"])
+        distance = haversine_m(location["latitude"], location["longitude"], *site)
         row_id = await app.ctx.pool.fetchval(_INSERT_ONE, order_id, claims.user_id, code.jti,
                                              location["latitude"], location["longitude"])
         return json_response({"id": row_id, "distance_m": round(distance)}, status=201)

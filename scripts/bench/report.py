@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 OPS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b}
+# Where a run's CPU per request went (cpu.py), in the order the tables show it.
+CPU_SIDES = ("app", "postgres", "redis", "wrk", "total")
 
 
 def _run(*cmd: str) -> str:
@@ -118,7 +120,7 @@ def cpu_section(scenarios: list[dict]) -> list[str]:
         return []
 
     def row(label: str, cpu: dict, ratio: str) -> str:
-        sides = " | ".join(_fmt(cpu.get(f"{side}_us")) for side in ("app", "postgres", "redis", "wrk", "total"))
+        sides = " | ".join(_fmt(cpu.get(f"{side}_us")) for side in CPU_SIDES)
         return f"| {label} | {sides} | {ratio} |"
 
     lines = ["## CPU per request", "",
@@ -152,7 +154,7 @@ def floor_section(scenarios: list[dict]) -> list[str]:
         floor = s["floor"]
         target = next((t["bound"] for t in s.get("targets", []) if t["metric"] == "ratio"), None)
         cpu = floor.get("cpu") or {}
-        sides = ", ".join(_fmt(cpu.get(f"{side}_us")) for side in ("app", "postgres", "redis", "wrk", "total"))
+        sides = ", ".join(_fmt(cpu.get(f"{side}_us")) for side in CPU_SIDES)
         lines.append(f"| {s['label']} | {_fmt(target)} | {s['ratio']:.3f} | {_fmt(floor['ok_rps'])} req/s, p99 "
                      f"{_fmt(floor.get('p99_ms'))} ms | {s['floor_ratio']:.3f} | {s['share_of_floor']:.3f} | "
                      f"{sides if cpu else '—'} |")
